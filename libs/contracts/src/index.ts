@@ -1,1 +1,12 @@
-export {}
+import './formats.js'
+
+export * from './define.js'
+export * from './events/common.js'
+export * from './events/client.js'
+export * from './events/tenant.js'
+export * from './events/sync.js'
+export * from './events/o365.js'
+export * from './events/contacts.js'
+export * from './events/report.js'
+export * from './requests/tokens.js'
+export { allEvents, allRequests } from './catalog.js'

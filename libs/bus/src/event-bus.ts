@@ -1,0 +1,70 @@
+import type { EventContract, EventOf, ReplyOf, RequestContract, RequestOf } from '@m365/contracts'
+
+export interface PublishOptions {
+  /** Overrides the Nats-Msg-Id (defaults to event.id); a repeat within the dedupe window is dropped. */
+  msgId?: string
+}
+
+export interface ConsumeOptions {
+  /** Durable consumer name, `<service>-<subject-with-dashes>`; no dots. Replicas sharing it share the work. */
+  durable: string
+  /** Deliveries before a message is dead-lettered (default 5). */
+  maxDeliver?: number
+  /** Handlers run at most this many at a time in this process (default 1). */
+  concurrency?: number
+  /** How long a handler may run before the message is redelivered elsewhere (default 30 s). */
+  ackWaitMs?: number
+  /** Delay before redelivery after a failure, by attempt (1-based); default 1 s, 5 s, 30 s, capped. */
+  backoffMs?: (attempt: number) => number
+}
+
+export interface DeliveryInfo {
+  /** 1 on first delivery */
+  deliveryCount: number
+  msgId: string
+  subject: string
+}
+
+export type EventHandler<C extends EventContract> = (event: EventOf<C>, info: DeliveryInfo) => Promise<void>
+
+export interface Subscription {
+  /** Stops taking messages, waits for in-flight handlers to finish and ack, then resolves. */
+  close(): Promise<void>
+}
+
+/** Thrown by a handler when retrying is pointless: the message goes straight to the dead-letter subject. */
+export class PoisonMessageError extends Error {
+  override readonly name = 'PoisonMessageError'
+}
+
+/** What a dead-lettered message looks like on `dlq.<subject>`. */
+export interface DeadLetter {
+  subject: string
+  durable: string
+  msgId: string
+  deliveries: number
+  errors: string[]
+  /** The original message, as received (may be invalid JSON or fail its contract). */
+  payload: string
+  deadAt: string
+}
+
+export type RequestHandler<C extends RequestContract> = (request: RequestOf<C>) => Promise<ReplyOf<C>>
+
+export interface EventBus {
+  readonly kind: 'nats' | 'in-process'
+  /** Validates against the contract (throws InvalidEventError naming the field) and stores durably before resolving. */
+  publish<C extends EventContract>(contract: C, event: EventOf<C>, options?: PublishOptions): Promise<void>
+  /** Durable, at-least-once consumption with explicit ack; a handler that throws is retried with backoff. */
+  consume<C extends EventContract>(contract: C, options: ConsumeOptions, handler: EventHandler<C>): Promise<Subscription>
+  /** Request/reply (NATS core): validated both ways; rejects on timeout or when nobody answers. */
+  request<C extends RequestContract>(contract: C, request: RequestOf<C>, options?: { timeoutMs?: number }): Promise<ReplyOf<C>>
+  /** Serve a request subject; replicas form a queue group so each request is answered once. */
+  serve<C extends RequestContract>(contract: C, handler: RequestHandler<C>): Promise<Subscription>
+  /** Dead letters of one subject (oldest first), for operators and tests. */
+  deadLetters(subject: string, options?: { limit?: number }): Promise<DeadLetter[]>
+  /** Throws when the bus is not usable (readiness). */
+  ping(): Promise<void>
+  /** Stops every subscription (in-flight handlers finish), flushes, and disconnects. */
+  close(): Promise<void>
+}
