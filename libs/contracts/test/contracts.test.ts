@@ -25,7 +25,10 @@ t.test('an invalid event fails with an error naming the field', async (t) => {
 
 t.test('a nested field is named by its path', async (t) => {
   const raw = {
-    id: 'x', subject: 'o365.users.upserted', version: 1, occurredAt: new Date().toISOString(),
+    id: 'x',
+    subject: 'o365.users.upserted',
+    version: 1,
+    occurredAt: new Date().toISOString(),
     data: { syncId: randomUUID(), tenantId, clientId, batch: 1, users: [{ id: randomUUID() }] }
   }
   const err = t.throws(() => validateEvent(O365UsersUpserted, raw)) as InvalidEventError

@@ -1,0 +1,42 @@
+// `npm test`: make sure Postgres and NATS run, test every project through Nx, then print one
+// 'N passed, N failed' line for the whole run (tap's per-project summaries added up).
+import { spawn, spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const ensure = spawnSync('bash', [join(root, 'scripts/ensure-services.sh')], { stdio: 'inherit' })
+if (ensure.status !== 0) process.exit(ensure.status ?? 1)
+
+const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', '--skip-nx-cache', ...process.argv.slice(2)]
+const child = spawn('npx', args, {
+  cwd: root,
+  env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
+  stdio: ['ignore', 'pipe', 'inherit']
+})
+
+let passed = 0
+let failed = 0
+let summaries = 0
+let buffer = ''
+const summary = /#\s*\{\s*total:\s*(\d+),\s*pass:\s*(\d+)(?:,\s*fail:\s*(\d+))?/
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  buffer += chunk
+  const lines = buffer.split('\n')
+  buffer = lines.pop() ?? ''
+  for (const line of lines) {
+    const m = summary.exec(line)
+    if (!m) continue
+    summaries++
+    passed += Number(m[2])
+    failed += Number(m[3] ?? 0)
+  }
+})
+child.on('close', (code) => {
+  // a project that crashed before printing its summary still counts as a failure
+  if (code !== 0 && failed === 0) failed = 1
+  console.log(`\n${summaries} projects tested`)
+  console.log(`${passed} passed, ${failed} failed`)
+  process.exit(code ?? 1)
+})
