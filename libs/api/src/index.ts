@@ -1,0 +1,4 @@
+import '@m365/contracts'
+
+export * from './common.js'
+export * from './principal.js'
