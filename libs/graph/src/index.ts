@@ -1,1 +1,7 @@
-export {}
+export * from './mfa/types.js'
+export * from './mfa/status.js'
+export * from './mfa/explain.js'
+export * from './mfa/conditional-access.js'
+export * from './mfa/security-defaults.js'
+export * from './mfa/user-mfa.js'
+export { skuProductName } from './skus.js'
