@@ -1,1 +1,5 @@
-export {}
+export { openDatabase, type DatabaseHandle, type PostgresHandle, type PgliteHandle, type OpenDatabaseOptions } from './database.js'
+export { createServiceDb, type Db, type AnyDb, type ServiceDb, type ServiceDbOptions } from './service-db.js'
+export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js'
+export { queryRows } from './rows.js'
+export type { DbLogger } from './logger.js'
