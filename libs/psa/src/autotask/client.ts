@@ -1,0 +1,91 @@
+import { chunks, isoDate, positiveInt, toPage, type ContactPage, type ListContactsOptions, type PsaContactClient } from '../client.js'
+import { joinUrl, requestJson, type HttpOptions } from '../http.js'
+import { PsaPayloadError } from '../validation.js'
+import { normaliseAutotaskContact } from './normalise.js'
+import { parseAutotaskContact } from './payload.js'
+
+export interface AutotaskClientOptions extends HttpOptions {
+  /** the zone URL, e.g. `https://webservices5.autotask.net/ATServicesRest` (see resolveAutotaskZone) */
+  baseUrl: string
+  integrationCode: string
+  username: string
+  secret: string
+  impersonationResourceId?: number
+  tenantKey?: string
+  /** MaxRecords, 1–500; default 500 */
+  pageSize?: number
+}
+
+interface QueryPage { items?: unknown, pageDetails?: { nextPageUrl?: unknown } }
+
+/**
+ * Autotask contacts (specs/psa-webhooks.md §3.5): headers `ApiIntegrationCode`, `UserName`, `Secret`;
+ * `POST /V1.0/Contacts/query` then re-POST the same body to `pageDetails.nextPageUrl` until it is null.
+ */
+export function createAutotaskClient (options: AutotaskClientOptions): PsaContactClient {
+  const headers: Record<string, string> = {
+    apiintegrationcode: options.integrationCode,
+    username: options.username,
+    secret: options.secret,
+    'content-type': 'application/json'
+  }
+  if (options.impersonationResourceId !== undefined) headers.impersonationresourceid = String(options.impersonationResourceId)
+  const ctx = { tenantKey: options.tenantKey ?? '' }
+  const origin = new URL(options.baseUrl).origin
+
+  async function getContact (id: string | number) {
+    const url = joinUrl(options.baseUrl, `V1.0/Contacts/${positiveInt(id, 'contact id')}`)
+    const res = await requestJson({ method: 'GET', url, headers, accept: [404] }, options)
+    // Autotask answers an unknown id with `{ "item": null }`; a 404 means the same.
+    const item = res.status === 404 ? null : (res.json as { item?: unknown } | null)?.item ?? null
+    return item === null ? null : normaliseAutotaskContact(parseAutotaskContact(item, 'item'), ctx)
+  }
+
+  async function * listContacts (list: ListContactsOptions = {}): AsyncGenerator<ContactPage, void, undefined> {
+    const maxRecords = Math.max(1, Math.min(500, list.pageSize ?? options.pageSize ?? 500))
+    const maxPages = list.maxPages ?? 100_000
+    const companyIds = list.companyIds?.map((id) => positiveInt(id, 'company id'))
+    const groups = companyIds === undefined ? [undefined] : chunks(companyIds, 500)
+    let count = 0
+    for (const group of groups) {
+      const filter: unknown[] = [group === undefined
+        ? { op: 'gt', field: 'id', value: 0 }
+        : { op: 'in', field: 'companyID', value: group }]
+      if (list.updatedSince !== undefined) filter.push({ op: 'gt', field: 'lastModifiedDate', value: isoDate(list.updatedSince) })
+      const body = JSON.stringify({ MaxRecords: maxRecords, filter })
+      let url: string | null = joinUrl(options.baseUrl, 'V1.0/Contacts/query')
+      while (url !== null) {
+        if (++count > maxPages) return
+        const res = await requestJson({ method: 'POST', url, headers, body }, options)
+        const json = res.json as QueryPage | null
+        if (!Array.isArray(json?.items)) throw new PsaPayloadError('autotask', 'items', 'must be array')
+        yield toPage(count, json.items, 'items', parseAutotaskContact, normaliseAutotaskContact, ctx)
+        url = sameOrigin(json.pageDetails?.nextPageUrl, origin)
+      }
+    }
+  }
+
+  return { getContact, listContacts }
+}
+
+/** Credentials only go to the zone's own origin (specs/psa-webhooks.md §3.5). */
+function sameOrigin (next: unknown, origin: string): string | null {
+  if (typeof next !== 'string' || next === '') return null
+  const url = new URL(next, origin)
+  if (url.origin !== origin) throw new PsaPayloadError('autotask', 'pageDetails.nextPageUrl', `must stay on ${origin}`)
+  return url.toString()
+}
+
+export interface AutotaskZoneOptions extends HttpOptions {
+  /** default `https://webservices.autotask.net/atservicesrest` */
+  baseUrl?: string
+}
+
+/** `GET /V1.0/zoneInformation?user=` (no credentials) → the zone URL for createAutotaskClient, without `V1.0/`. */
+export async function resolveAutotaskZone (username: string, options: AutotaskZoneOptions = {}): Promise<string> {
+  const url = joinUrl(options.baseUrl ?? 'https://webservices.autotask.net/atservicesrest', 'V1.0/zoneInformation', { user: username })
+  const res = await requestJson({ method: 'GET', url }, options)
+  const zone = (res.json as { url?: unknown } | null)?.url
+  if (typeof zone !== 'string' || zone === '') throw new PsaPayloadError('autotask', 'url', 'is required')
+  return zone.replace(/\/+$/, '')
+}
