@@ -8,11 +8,17 @@ export interface PublishOptions {
 export interface ConsumeOptions {
   /** Durable consumer name, `<service>-<subject-with-dashes>`; no dots. Replicas sharing it share the work. */
   durable: string
-  /** Deliveries before a message is dead-lettered (default 5). */
+  /**
+   * Deliveries before a message is dead-lettered (default 5): the handler runs at most this many
+   * times; a delivery beyond it (earlier ones never acked, e.g. the process died) is dead-lettered unrun.
+   */
   maxDeliver?: number
   /** Handlers run at most this many at a time in this process (default 1). */
   concurrency?: number
-  /** How long a handler may run before the message is redelivered elsewhere (default 30 s). */
+  /**
+   * How long a delivery may stay unacknowledged before it is redelivered (default 30 s). A running
+   * handler keeps its message with heartbeats every ackWaitMs / 2, so only a dead process loses it.
+   */
   ackWaitMs?: number
   /** Delay before redelivery after a failure, by attempt (1-based); default 1 s, 5 s, 30 s, capped. */
   backoffMs?: (attempt: number) => number
@@ -50,6 +56,22 @@ export interface DeadLetter {
 }
 
 export type RequestHandler<C extends RequestContract> = (request: RequestOf<C>) => Promise<ReplyOf<C>>
+
+/** What a durable consumer still has to do (operators, tests, autoscaling on lag). */
+export interface ConsumerState {
+  /** Stored messages not yet delivered to this durable. */
+  pending: number
+  /** Delivered but not yet acknowledged (running, or waiting for a redelivery after a failure). */
+  ackPending: number
+}
+
+/** Both adapters also offer a read-only view of their state; not part of EventBus. */
+export interface BusInspector {
+  /** undefined when the durable does not exist. */
+  consumerState (contract: EventContract, durable: string): Promise<ConsumerState | undefined>
+  /** Messages of the contract's subject still stored (a work-queue message goes once acked). */
+  storedCount (contract: EventContract): Promise<number>
+}
 
 export interface EventBus {
   readonly kind: 'nats' | 'in-process'

@@ -1,0 +1,24 @@
+export type RequestFailure = 'no_responders' | 'timeout' | 'handler_error' | 'invalid_request' | 'invalid_reply' | 'closed'
+
+/** A request that got no valid answer: nobody serves it, it timed out, or the server replied with an error. */
+export class RequestFailedError extends Error {
+  readonly code = 'REQUEST_FAILED'
+  constructor (readonly subject: string, readonly reason: RequestFailure, message: string) {
+    super(`request ${subject} failed (${reason}): ${message}`)
+    this.name = 'RequestFailedError'
+  }
+}
+
+/** Thrown by every bus method once `close()` has been called. */
+export class BusClosedError extends Error {
+  readonly code = 'BUS_CLOSED'
+  constructor (what: string) {
+    super(`${what}: the bus is closed`)
+    this.name = 'BusClosedError'
+  }
+}
+
+export function errorMessage (err: unknown): string {
+  if (err instanceof Error) return err.message
+  return String(err)
+}

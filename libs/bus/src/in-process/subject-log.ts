@@ -1,0 +1,85 @@
+import type { StreamKind } from '@m365/contracts'
+
+export interface StoredMessage {
+  readonly seq: number
+  readonly msgId: string
+  readonly payload: string
+  /** Durables that still have to settle (ack, or dead-letter) this message. */
+  readonly owed: Set<string>
+}
+
+/**
+ * The stored messages of one subject. Retention (this is where it differs from NATS, which keeps
+ * history by age): a message is dropped as soon as every durable registered for the subject has
+ * settled it, so a durable created later only sees what is still held. While no durable exists
+ * yet, messages wait for the first one. At most `maxMessages` are held; beyond that the oldest
+ * go (`onDrop` reports them).
+ */
+export class SubjectLog {
+  private readonly messages = new Map<number, StoredMessage>()
+  private readonly durables = new Set<string>()
+  private nextSeq = 1
+
+  constructor (
+    readonly subject: string,
+    readonly stream: StreamKind,
+    private readonly maxMessages: number,
+    private readonly onDrop: (message: StoredMessage) => void
+  ) {}
+
+  get size (): number {
+    return this.messages.size
+  }
+
+  /** Without a msgId the message is known as `seq-<n>` (as the NATS adapter names one without Nats-Msg-Id). */
+  append (msgId: string | undefined, payload: string): StoredMessage {
+    const seq = this.nextSeq++
+    const message: StoredMessage = { seq, msgId: msgId ?? `seq-${seq}`, payload, owed: new Set(this.durables) }
+    this.messages.set(message.seq, message)
+    while (this.messages.size > this.maxMessages) {
+      const oldest = this.messages.values().next().value as StoredMessage
+      this.messages.delete(oldest.seq)
+      this.onDrop(oldest)
+    }
+    return message
+  }
+
+  /** A new durable owes every message still held. A work-queue subject takes one durable only (as in NATS). */
+  register (durable: string): void {
+    if (this.durables.has(durable)) return
+    if (this.stream === 'jobs' && this.durables.size > 0) {
+      throw new Error(`work-queue subject ${this.subject} already has durable ${[...this.durables].join(', ')}; replicas must share it`)
+    }
+    this.durables.add(durable)
+    for (const m of this.messages.values()) m.owed.add(durable)
+  }
+
+  get (seq: number): StoredMessage | undefined {
+    return this.messages.get(seq)
+  }
+
+  /** The first held message at or after `seq`. */
+  next (seq: number): StoredMessage | undefined {
+    const first = this.messages.keys().next().value
+    if (first === undefined) return undefined
+    for (let s = Math.max(seq, first); s < this.nextSeq; s++) {
+      const m = this.messages.get(s)
+      if (m) return m
+    }
+    return undefined
+  }
+
+  /** Held messages at or after `seq` that `durable` still owes. */
+  countOwed (durable: string, fromSeq: number): number {
+    let n = 0
+    for (const m of this.messages.values()) if (m.seq >= fromSeq && m.owed.has(durable)) n++
+    return n
+  }
+
+  settle (seq: number, durable: string): void {
+    const m = this.messages.get(seq)
+    if (!m) return
+    m.owed.delete(durable)
+    if (m.owed.size === 0) this.messages.delete(seq)
+  }
+}
