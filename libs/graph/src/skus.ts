@@ -7,6 +7,7 @@ const SKU_CSV = new URL('../data/m365-skus.csv', import.meta.url)
 interface SkuNames {
   byId: Map<string, string>
   byPartNumber: Map<string, string>
+  partById: Map<string, string>
 }
 
 let names: SkuNames | undefined
@@ -16,17 +17,19 @@ function load (): SkuNames {
   if (names) return names
   const byId = new Map<string, string>()
   const byPartNumber = new Map<string, string>()
+  const partById = new Map<string, string>()
   for (const row of parseCsv(readFileSync(SKU_CSV, 'utf8'))) {
     const id = row.sku_id?.trim().toLowerCase()
     const part = row.sku_part_number?.trim()
     const name = row.display_name?.trim()
+    if (id && part) partById.set(id, part)
     if (!name) continue
     if (id) byId.set(id, name)
     // A part number can appear under several SKU ids with different names: the first one wins
     // here, and callers that know the skuId get the exact name.
     if (part && !byPartNumber.has(part)) byPartNumber.set(part, name)
   }
-  names = { byId, byPartNumber }
+  names = { byId, byPartNumber, partById }
   return names
 }
 
@@ -39,4 +42,9 @@ export function skuProductName (skuPartNumber: string, skuId?: string | null): s
   return (skuId ? byId.get(skuId.toLowerCase()) : undefined) ??
     byPartNumber.get(skuPartNumber) ??
     skuPartNumber
+}
+
+/** The part number Microsoft's list gives a skuId, or null when the list does not know it. */
+export function skuPartNumberById (skuId: string): string | null {
+  return load().partById.get(skuId.toLowerCase()) ?? null
 }
