@@ -1,1 +1,13 @@
-export {}
+export { BaseConfig, ConfigError, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
+export { loggerOptions, redactPaths, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
+export {
+  errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier
+} from './errors.js'
+export { healthRoutes, type Readiness, type ReadinessCheck } from './health.js'
+export { createServiceMetrics, type ServiceMetrics } from './metrics.js'
+export { createConsumers, type Consume, type ConsumerContext, type ConsumerHandler } from './consume.js'
+export { registerOpenApi, type OpenApiOptions } from './swagger.js'
+export { serviceKit, serviceKit as default, type ServiceKitOptions, type ServiceOptions } from './service-kit.js'
+export { runService, type RunServiceOptions } from './run-service.js'
+export { createServiceClient, UpstreamError, type ServiceClient, type ServiceClientOptions, type ServiceRequest } from './http-client.js'
+export { Problem, PageQuery, Page, MAX_PAGE_SIZE, IdParam } from './schemas.js'

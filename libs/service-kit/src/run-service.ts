@@ -1,0 +1,53 @@
+import type { Static, TObject } from '@sinclair/typebox'
+import closeWithGrace from 'close-with-grace'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { loadConfigOrExit, type BaseConfig } from './config.js'
+import { loggerOptions } from './logger.js'
+import type { ServiceOptions } from './service-kit.js'
+
+export interface RunServiceOptions<T extends TObject> {
+  /** BaseConfig or a schema extending it. */
+  configSchema: T
+  /** `report`: log `service` field and default SERVICE_NAME. */
+  name: string
+  /** Extra Fastify options (e.g. bodyLimit). */
+  fastify?: Omit<FastifyServerOptions, 'logger'>
+  env?: Record<string, string | undefined>
+}
+
+/**
+ * A service's server.ts in one call: config from the environment (bad config: one line, exit 1),
+ * Fastify with the service-kit logger, the app registered with fp (so service-kit's error handler is
+ * the root's), listen, and on SIGTERM/SIGINT a graceful close: stop accepting HTTP and finish
+ * in-flight requests, then consumers finish and ack, then the bus, then the db (service-kit's onClose).
+ * A close that takes longer than CLOSE_GRACE_MS exits with code 1.
+ * @see https://github.com/mcollina/close-with-grace
+ */
+export async function runService<T extends TObject> (
+  appPlugin: FastifyPluginAsync<ServiceOptions<Static<T> & BaseConfig>>,
+  options: RunServiceOptions<T>
+): Promise<FastifyInstance> {
+  const config = loadConfigOrExit(options.configSchema, options.env) as Static<T> & BaseConfig
+  const app = Fastify({
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    ...options.fastify,
+    logger: loggerOptions(config, options.name)
+  })
+  app.register(fp(appPlugin), { config })
+  closeWithGrace({ delay: config.CLOSE_GRACE_MS, logger: { error: (msg: unknown) => app.log.error({ msg }, 'close-with-grace') } },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'closing after error')
+      else app.log.info({ signal }, 'closing')
+      await app.close()
+      app.log.info('closed')
+    })
+  try {
+    await app.listen({ host: config.HOST, port: config.PORT })
+  } catch (err) {
+    app.log.fatal({ err }, 'cannot start')
+    await app.close().catch(() => {})
+    process.exit(1)
+  }
+  return app
+}
