@@ -58,22 +58,30 @@ export function fieldName (prefix: string, pointer: string): string {
   return name === '' ? '(body)' : name
 }
 
+const typeErrors = new Set([
+  ValueErrorType.String, ValueErrorType.Integer, ValueErrorType.Number, ValueErrorType.Boolean, ValueErrorType.Object,
+  ValueErrorType.Array, ValueErrorType.Null, ValueErrorType.Literal, ValueErrorType.Union
+])
+
 /**
- * For a union (e.g. `Nullable(Array(...))`) whose value has the right outer type but a bad inner field,
- * the inner error names the field better than "must be array or null": take the deepest branch error.
+ * For a union (e.g. `Nullable(Array(...))` or `Nullable(Timestamp)`) whose value has the right type for one
+ * branch but breaks a rule inside it, that branch's error names the problem better than "must be X or null".
  */
 function deepest (error: ValueError): ValueError {
   if (error.type !== ValueErrorType.Union) return error
   let best = error
   for (const branch of error.errors) {
     const first = branch.First()
-    if (first && first.path.length > best.path.length) best = deepest(first)
+    if (!first) continue
+    const inner = deepest(first)
+    if (inner.path.length > best.path.length || (inner.path === error.path && !typeErrors.has(inner.type) && best === error)) best = inner
   }
   return best
 }
 
 function describe (error: ValueError): string {
   const schema = error.schema as TSchema & Record<string, unknown>
+  if (error.value === undefined) return 'is required'
   if (typeof schema.errorMessage === 'string') return schema.errorMessage
   switch (error.type) {
     case ValueErrorType.ObjectRequiredProperty: return 'is required'
