@@ -123,7 +123,7 @@ export class NatsConsumerLoop implements Subscription {
       key: String(m.seq),
       ack: async () => { await m.ackAck() },
       nak: (delayMs) => m.nak(delayMs),
-      term: (reason) => m.term(reason),
+      term: () => m.term(), // no reason: nats-server 2.9 only knows a bare +TERM
       working: () => m.working(),
       deadLetter: (letter) => this.deps.deadLetter(letter, `dlq-${this.deps.settings.durable}-${m.seq}`)
     }
