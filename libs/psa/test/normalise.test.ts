@@ -124,7 +124,12 @@ t.test('Autotask §3.2 sample: a partial contact', async (t) => {
 
 t.test('Autotask: all email fields, phone fallback, isActive as boolean or 0', async (t) => {
   const Fields = {
-    emailAddress: null, emailAddress2: 'B@Example.com', emailAddress3: 'b@example.com', phone: null, mobilePhone: '555', isActive: 0,
+    emailAddress: null,
+    emailAddress2: 'B@Example.com',
+    emailAddress3: 'b@example.com',
+    phone: null,
+    mobilePhone: '555',
+    isActive: 0,
     lastModifiedDate: '2025-06-02T14:07:31.527Z'
   }
   const event = parseAutotaskWebhook({ ...autotaskSample, Fields })
@@ -156,8 +161,18 @@ t.test('Autotask: delete, create and deactivated', async (t) => {
 
 t.test('Autotask REST contact: full, not partial', async (t) => {
   const contact = normaliseAutotaskContact(parseAutotaskContact({
-    id: 7, firstName: 'Lee', lastName: 'Chan', title: 'CFO', emailAddress: 'lee@x.example', emailAddress2: 'LEE@X.example',
-    emailAddress3: 'chan@x.example', phone: '1', mobilePhone: '2', companyID: 3, isActive: 1, lastModifiedDate: '2025-01-01T00:00:00Z'
+    id: 7,
+    firstName: 'Lee',
+    lastName: 'Chan',
+    title: 'CFO',
+    emailAddress: 'lee@x.example',
+    emailAddress2: 'LEE@X.example',
+    emailAddress3: 'chan@x.example',
+    phone: '1',
+    mobilePhone: '2',
+    companyID: 3,
+    isActive: 1,
+    lastModifiedDate: '2025-01-01T00:00:00Z'
   }))
   t.same(contact, {
     psa: 'autotask',
