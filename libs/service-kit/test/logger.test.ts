@@ -1,0 +1,62 @@
+import t from 'tap'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import pino from 'pino'
+import { loadConfig, BaseConfig, loggerOptions } from '../src/index.js'
+import { LogCapture } from './helper.js'
+
+const secrets = {
+  bearer: 'Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.sig',
+  cookie: 'session=s3cr3t-cookie',
+  clientSecret: 'azure-client-secret-value',
+  accessToken: 'graph-access-token-value',
+  refreshToken: 'refresh-token-value',
+  token: 'plain-token-value',
+  password: 'hunter2-password',
+  webhookSecret: 'AtSecret-0123456789',
+  apiKey: 'api-key-value',
+  privateKey: '-----BEGIN PRIVATE KEY-----abc',
+  cwSignature: '1SvNn709EupYYyZHlCR3fHZ8+evU8FHz/KeSwrC7Atg=',
+  atSignature: 'sha1=FbM+ph20YtCcc+4R7nkRFVDw0V8=',
+  encryptionKey: 'ab'.repeat(32),
+  databaseUrl: 'postgres://app:db-password@db/app'
+}
+
+t.test('no secret value reaches the log, wherever it sits', async (t) => {
+  const logs = new LogCapture()
+  const config = loadConfig(BaseConfig, { LOG_LEVEL: 'debug' })
+  const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'kit-test'), logs) as FastifyBaseLogger })
+  t.teardown(() => app.close())
+  app.post('/webhook', async (request) => {
+    request.log.info({ headers: request.headers }, 'webhook received')
+    request.log.info({ req: { headers: request.headers } }, 'as req')
+    request.log.info({ connection: { webhookSecret: secrets.webhookSecret, apiKey: secrets.apiKey } }, 'connection')
+    request.log.info({ tenant: { credentials: { clientSecret: secrets.clientSecret } } }, 'tenant')
+    request.log.info({ result: { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken, token: secrets.token } }, 'tokens')
+    request.log.info({ password: secrets.password, privateKey: secrets.privateKey }, 'top level')
+    request.log.info({ config: { ENCRYPTION_KEY: secrets.encryptionKey, DATABASE_URL: secrets.databaseUrl } }, 'config')
+    return { ok: true }
+  })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/webhook',
+    headers: {
+      authorization: secrets.bearer,
+      cookie: secrets.cookie,
+      'x-content-signature': secrets.cwSignature,
+      'x-hook-signature': secrets.atSignature
+    },
+    payload: {}
+  })
+  t.equal(res.statusCode, 200)
+  t.equal(logs.lines.filter((line) => line.msg === 'webhook received').length, 1)
+  for (const [name, value] of Object.entries(secrets)) t.notOk(logs.raw.includes(value), `${name} is not logged`)
+  t.match(logs.raw, /\[redacted\]/)
+  t.equal(logs.lines[0]?.service, 'kit-test', 'every line names the service')
+})
+
+t.test('JSON at LOG_LEVEL when not on a TTY', async (t) => {
+  const options = loggerOptions({ LOG_LEVEL: 'warn', SERVICE_NAME: 'report' })
+  t.equal(options.level, 'warn')
+  t.same(options.base, { service: 'report' })
+  if (!process.stdout.isTTY) t.equal(options.transport, undefined)
+})
