@@ -1,0 +1,5 @@
+export { readComposeFile, validateCompose } from './compose.js'
+export { applyJsonPatch, type PatchOperation } from './json-patch.js'
+export { describeObject, isKubeObject, validateKubeObject, type KubeObject } from './kubernetes.js'
+export { findKustomizationFile, podContainers, podSpec, renderKustomization, type Rendered } from './kustomize.js'
+export { isRecord, readYamlDocument, readYamlDocuments } from './yaml.js'
