@@ -51,3 +51,10 @@ export function simulatorAuthority (simUrl: string, tenantId: string) {
     })
   }
 }
+
+/**
+ * `fetchOptions` for @microsoft/microsoft-graph-client's Client.initWithMiddleware: its
+ * HTTPMessageHandler calls the global fetch with these options, and Node 20's fetch accepts the
+ * npm undici Agent as `dispatcher` (the cast only bridges undici's and undici-types' declarations).
+ */
+export const graphFetchOptions = (dispatcher: Agent): RequestInit => ({ dispatcher } as unknown as RequestInit)

@@ -1,7 +1,7 @@
 export { startM365Simulator } from './simulator.js'
 export type { M365Simulator, M365SimulatorOptions } from './simulator.js'
 export type { SimulatorAdmin, TenantSummary, UserView } from './admin.js'
-export { createTrustingDispatcher, createMsalNetworkClient, simulatorAuthority } from './client-trust.js'
+export { createTrustingDispatcher, createMsalNetworkClient, graphFetchOptions, simulatorAuthority } from './client-trust.js'
 export { createClientCertificate, defaultCertDir } from './certs.js'
 export type { ClientCertificate } from './certs.js'
 export { DEMO_APP, DEMO_TENANTS, findDemoTenant } from './fixtures/demo.js'
