@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Tenant } from '../tenant.js'
 import type { ChangeEntry } from '../overlay.js'
+import type { UserRecord } from '../types.js'
 import { graphContext, requirePermission } from './context.js'
 import { Errors, GraphError } from './errors.js'
 import { parseFilter } from './filter.js'
@@ -80,8 +81,8 @@ export default async function deltaRoutes (app: FastifyInstance, { now }: { now:
     if (st.ph === 'i') {
       const listing = wanted ? st.ids! : undefined
       const at = listing
-        ? (p: number) => { const f = store.find(listing[p]!); return f?.state === 'active' ? project(graphUser(f.entry.user), select) : undefined }
-        : (p: number) => { const e = store.activeAt(p); return e ? project(graphUser(e.user), select) : undefined }
+        ? (p: number) => { const f = store.find(listing[p]!); return f?.state === 'active' ? withId(f.entry.user, select) : undefined }
+        : (p: number) => { const e = store.activeAt(p); return e ? withId(e.user, select) : undefined }
       page = scanPage(st.p, listing ? listing.length : store.end, at, pageSize)
     } else {
       const at = (p: number) => changeItem(store.log[p]!, tenant, select, st.sel !== undefined, minimal, wanted)
@@ -94,6 +95,9 @@ export default async function deltaRoutes (app: FastifyInstance, { now }: { now:
   })
 }
 
+/** Delta entries always carry the id, whatever $select says. */
+const withId = (user: UserRecord, select: string[]) => ({ ...project(graphUser(user), select), id: user.id })
+
 function changeItem (change: ChangeEntry, tenant: Tenant, select: string[], selected: boolean, minimal: boolean, wanted?: Set<string>) {
   if (wanted && !wanted.has(change.id)) return undefined
   const found = tenant.users.find(change.id)
@@ -101,7 +105,8 @@ function changeItem (change: ChangeEntry, tenant: Tenant, select: string[], sele
   if (found.state === 'softDeleted') return { id: change.id, '@removed': { reason: 'changed' } }
   // Only selected properties are tracked: a change to anything else does not surface the user.
   if (change.op === 'upsert' && change.props && selected && !change.props.some((p) => select.includes(p))) return undefined
-  const user = graphUser(found.entry.user)
-  if (minimal && change.op === 'upsert' && change.props) return { id: change.id, ...project(user, change.props.filter((p) => select.includes(p))) }
-  return { ...project(user, select), id: change.id }
+  if (minimal && change.op === 'upsert' && change.props) {
+    return { id: change.id, ...project(graphUser(found.entry.user), change.props.filter((p) => select.includes(p))) }
+  }
+  return withId(found.entry.user, select)
 }
