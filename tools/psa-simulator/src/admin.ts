@@ -36,6 +36,8 @@ export interface PsaSimulatorAdmin {
   setSigningKey (id: string, key: string): void
   /** a new random key for `id`; returns it */
   rotateSigningKey (id?: string): string
+  /** every Halo access token issued so far stops working (the next API call gets 401) */
+  expireHaloTokens (): void
   stats (): SimulatorStats
   resetStats (): void
 }
@@ -93,6 +95,7 @@ export function createAdmin (state: SimState, listener: { stop (): Promise<void>
       state.signingKeys.set(id, key)
       return key
     },
+    expireHaloTokens: () => { state.haloTokens.clear() },
     stats: () => ({
       requests: state.counters.requests,
       byPsa: { ...state.counters.byPsa },
