@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client'
 import { controlOf } from './request-control.js'
@@ -78,7 +79,10 @@ export class RetryMiddleware implements Middleware {
 
   async execute (context: Context): Promise<void> {
     const control = controlOf(context)
-    const base = { ...context.options, headers: { ...(context.options?.headers as Record<string, string> | undefined) } }
+    const headers = { ...(context.options?.headers as Record<string, string> | undefined) }
+    // One client-request-id for all attempts, so Microsoft can correlate the retries of one call.
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'client-request-id')) headers['client-request-id'] = randomUUID()
+    const base = { ...context.options, headers }
     const { maxAttempts } = this.#policy
     for (let attempt = 1; ; attempt++) {
       context.options = { ...base, headers: { ...base.headers } }
