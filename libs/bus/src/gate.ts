@@ -53,3 +53,14 @@ export async function pause (ms: number, stop: Promise<void>): Promise<void> {
   await Promise.race([new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) }), stop])
   clearTimeout(timer)
 }
+
+/** Waits for `p` at most `ms`; true when it settled in time. For shutdown steps that need the server. */
+export async function atMost (p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms) })
+  try {
+    return await Promise.race([p.then(() => true, () => true), timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}

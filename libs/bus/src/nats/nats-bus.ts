@@ -2,6 +2,7 @@ import { connect, type JetStreamClient, type JetStreamManager, type NatsConnecti
 import { allEvents, assertValid, type EventContract, type EventOf, type ReplyOf, type RequestContract, type RequestOf } from '@m365/contracts'
 import { consumerSettings, DeliveryProcessor } from '../delivery.js'
 import { BusClosedError } from '../errors.js'
+import { atMost } from '../gate.js'
 import type {
   BusInspector, ConsumeOptions, ConsumerState, DeadLetter, EventBus, EventHandler, PublishOptions, RequestHandler, Subscription
 } from '../event-bus.js'
@@ -137,7 +138,11 @@ class NatsEventBus implements EventBus, BusInspector {
     if (this.closed) return
     this.closed = true
     await Promise.all([...this.subscriptions].map((s) => s.close()))
-    if (!this.connection.isClosed()) await this.connection.drain()
+    // drain() needs the server; when it is unreachable, close without flushing after a while.
+    if (!this.connection.isClosed() && !(await atMost(this.connection.drain(), 10_000))) {
+      this.log.warn({}, 'NATS drain timed out, closing the connection')
+      await this.connection.close()
+    }
   }
 
   async consumerState (contract: EventContract, durable: string): Promise<ConsumerState | undefined> {

@@ -2,7 +2,7 @@ import { ErrorCode, headers, type NatsConnection, type NatsError, type Msg } fro
 import { validateRequest, type ReplyOf, type RequestContract, type RequestOf } from '@m365/contracts'
 import { RequestFailedError, type RequestFailure } from '../errors.js'
 import type { RequestHandler, Subscription } from '../event-bus.js'
-import { Gate } from '../gate.js'
+import { atMost, Gate } from '../gate.js'
 import type { BusLogger } from '../logger.js'
 import { answer, readReply, type ServeResult } from '../request-reply.js'
 
@@ -60,7 +60,8 @@ export function natsServe<C extends RequestContract> (
   })
   return {
     async close () {
-      if (!sub.isClosed()) await sub.drain()
+      if (!sub.isClosed()) await atMost(sub.drain(), 5_000) // drain needs the server
+      if (!sub.isClosed()) sub.unsubscribe()
       await inFlight.idle()
     }
   }

@@ -71,12 +71,19 @@ export class NatsStreams {
   }
 
   private async ensure (wanted: Partial<StreamConfig> & { name: string, subjects: string[] }): Promise<void> {
-    try {
-      await this.jsm.streams.add(wanted)
-      return
-    } catch (err) {
-      // 10058: exists with another configuration (more subjects, another window): update below.
-      if ((err as NatsError).api_error?.err_code !== 10058) throw err
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.jsm.streams.add(wanted)
+        return
+      } catch (err) {
+        const code = (err as NatsError).api_error?.err_code
+        // 10058: exists with another configuration (more subjects, another window): update below.
+        if (code === 10058) break
+        // 10077: nats-server 2.9 races when another client deletes the account's last stream
+        // at the same moment (its streams directory vanishes): a retry succeeds.
+        if (code !== 10077 || attempt >= 5) throw err
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+      }
     }
     const { config } = await this.jsm.streams.info(wanted.name)
     const subjects = [...new Set([...config.subjects, ...wanted.subjects])]
