@@ -54,7 +54,7 @@ export async function startPsaSimulator (options: PsaSimulatorOptions = {}): Pro
   }
   const state = createState(credentials, options.signingKey)
   if (options.haloTokenTtlSeconds !== undefined) state.haloTokenTtlSeconds = options.haloTokenTtlSeconds
-  const app = Fastify({ logger: false, caseSensitive: false, forceCloseConnections: true, bodyLimit: 5 * 1024 * 1024 })
+  const app = Fastify({ logger: false, routerOptions: { caseSensitive: false }, forceCloseConnections: true, bodyLimit: 5 * 1024 * 1024 })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseQuery(body as string))
   })
