@@ -50,6 +50,7 @@ t.test('the events stream keeps history: a durable created after another acked s
   await waitFor(() => late.length === 2, 'the late durable')
   t.same(late, events.map((e) => e.id))
   t.equal(await bus.storedCount(TenantConnected), 2)
+  t.equal(await bus.consumerState(TenantConnected, 'nobody'), undefined)
 })
 
 t.test('namespaces do not see each other', async (t) => {
