@@ -13,9 +13,9 @@ export interface DeletedUser extends GraphUser {
 }
 
 /** Soft-deleted users still in the recycle bin (30 days, spec §5). */
-export async function * deletedUsersPages (client: GraphClient, opts: { signal?: AbortSignal } = {}): AsyncGenerator<DeletedUser[], void, undefined> {
+export async function * deletedUsersPages (client: GraphClient, opts: { top?: number, signal?: AbortSignal } = {}): AsyncGenerator<DeletedUser[], void, undefined> {
   const path = '/directory/deletedItems/microsoft.graph.user'
-  for await (const page of pages<Raw>(client, path, { select: DELETED_USER_SELECT, ...opts })) {
+  for await (const page of pages<Raw>(client, path, { select: DELETED_USER_SELECT, top: 999, ...opts })) {
     yield page.map((raw) => ({ ...toGraphUser(raw), deletedDateTime: str(raw.deletedDateTime) }))
   }
 }

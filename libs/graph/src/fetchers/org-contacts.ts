@@ -34,7 +34,7 @@ export function toOrgContact (raw: Raw): OrgContact {
   }
 }
 
-export async function * orgContactsPages (client: GraphClient, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OrgContact[], void, undefined> {
+export async function * orgContactsPages (client: GraphClient, opts: { top?: number, signal?: AbortSignal } = {}): AsyncGenerator<OrgContact[], void, undefined> {
   for await (const page of pages<Raw>(client, '/contacts', { select: ORG_CONTACT_SELECT, top: 999, ...opts })) {
     yield page.map(toOrgContact)
   }

@@ -46,7 +46,7 @@ export function toRegistrationDetail (raw: Raw): RegistrationDetail {
  */
 export async function * registrationDetailsPages (
   client: GraphClient,
-  opts: { limiter?: GraphClient['reportLimiter'], signal?: AbortSignal } = {}
+  opts: { limiter?: GraphClient['reportLimiter'], top?: number, signal?: AbortSignal } = {}
 ): AsyncGenerator<RegistrationDetail[], void, undefined> {
   const path = '/reports/authenticationMethods/userRegistrationDetails'
   for await (const page of pages<Raw>(client, path, { ...opts, limiter: opts.limiter ?? client.reportLimiter })) {

@@ -72,7 +72,7 @@ export function toGraphUserPatch (raw: Raw): Partial<GraphUser> & { id: string }
 }
 
 /** Every user of the tenant, a page at a time, with the spec's $select and the largest page size. */
-export async function * usersPages (client: GraphClient, opts: { signal?: AbortSignal } = {}): AsyncGenerator<GraphUser[], void, undefined> {
+export async function * usersPages (client: GraphClient, opts: { top?: number, signal?: AbortSignal } = {}): AsyncGenerator<GraphUser[], void, undefined> {
   for await (const page of pages<Raw>(client, '/users', { select: USER_SELECT, top: 999, ...opts })) {
     yield page.map(toGraphUser)
   }
