@@ -36,9 +36,11 @@ export function createAutotaskClient (options: AutotaskClientOptions): PsaContac
   async function getContact (id: string | number) {
     const url = joinUrl(options.baseUrl, `V1.0/Contacts/${positiveInt(id, 'contact id')}`)
     const res = await requestJson({ method: 'GET', url, headers, accept: [404] }, options)
-    // Autotask answers an unknown id with `{ "item": null }`; a 404 means the same.
-    const item = res.status === 404 ? null : (res.json as { item?: unknown } | null)?.item ?? null
-    return item === null ? null : normaliseAutotaskContact(parseAutotaskContact(item, 'item'), ctx)
+    if (res.status === 404) return null
+    // Autotask answers an unknown id with `{ "item": null }`. A body without `item` is not "deleted" but broken.
+    const json = res.json as { item?: unknown } | null
+    if (json === null || typeof json !== 'object' || !('item' in json)) throw new PsaPayloadError('autotask', 'item', 'is required')
+    return json.item === null ? null : normaliseAutotaskContact(parseAutotaskContact(json.item, 'item'), ctx)
   }
 
   async function * listContacts (list: ListContactsOptions = {}): AsyncGenerator<ContactPage, void, undefined> {
