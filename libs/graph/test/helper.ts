@@ -63,6 +63,7 @@ export function simulatorClient (t: Teardown, sim: M365Simulator, tenantId: stri
 
 /** A tenant of `userCount` generated users, consented for the demo app. */
 export function createTenant (sim: M365Simulator, input: Parameters<M365Simulator['admin']['createTenant']>[0]): string {
+  sim.admin.registerApp({ ...DEMO_APP }) // idempotent; a 'none' fixture starts without it
   const { tenantId } = sim.admin.createTenant(input)
   sim.admin.grantConsent(tenantId, DEMO_APP.clientId)
   return tenantId
