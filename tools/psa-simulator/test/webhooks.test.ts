@@ -149,7 +149,7 @@ t.test('failed deliveries are retried until a 2xx, and later events wait (one qu
 
 t.test('a delivery that times out is retried', async (t) => {
   const hook = await receiver(t, () => ({ ok: true }), { hangFirst: 1 })
-  const report = await sendWebhooks({ psa: 'halopsa', targetUrl: hook.url, events: [{ n: 0 }], timeoutMs: 200, retries: { attempts: 2, delayMs: 1 } })
+  const report = await sendWebhooks({ psa: 'halopsa', targetUrl: hook.url, events: [{ n: 0 }], timeoutMs: 1500, retries: { attempts: 2, delayMs: 1 } })
   t.same(report.deliveries[0]?.attempts, [{ error: 'timeout' }, { status: 204 }])
   t.equal(report.delivered, 1)
 })
