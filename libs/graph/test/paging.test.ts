@@ -1,5 +1,5 @@
 import t from 'tap'
-import { pages, USER_SELECT, usersPages, type GraphUser } from '@m365/graph'
+import { pages, usersPages, type GraphUser } from '@m365/graph'
 import { collect, createTenant, recordingLogger, simulatorClient, startSimulator } from './helper.js'
 
 const sim = await startSimulator(t, 'none')
