@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { applyJsonPatch, isPatchOperation, type PatchOperation } from './json-patch.js'
 import { describeObject, isKubeObject, type KubeObject } from './kubernetes.js'
 import { isRecord, readYamlDocument, readYamlDocuments } from './yaml.js'
@@ -73,6 +73,7 @@ function transform (k: Kustomization, input: KubeObject[], files: Set<string>): 
   let objects = input
   for (const patch of k.patches) {
     const file = join(dirname(k.file), patch.path)
+    insideRoot(file, k.file)
     files.add(file)
     const ops = readYamlDocument(file)
     if (!Array.isArray(ops) || !ops.every(isPatchOperation)) {
@@ -101,11 +102,18 @@ function patchObject (object: KubeObject, ops: PatchOperation[], file: string): 
 function loadResource (path: string, files: Set<string>, from: string): KubeObject[] {
   if (!existsSync(path)) throw new Error(`${from}: resource ${path} does not exist`)
   if (statSync(path).isDirectory()) return build(path, files, 'Kustomization')
+  insideRoot(path, from)
   files.add(path)
   return readYamlDocuments(path).map((doc, i) => {
     if (!isKubeObject(doc)) throw new Error(`${path}: document ${i + 1} is not a Kubernetes object`)
     return doc
   })
+}
+
+/** kustomize's default load restrictor: files (not other kustomizations) must sit under the kustomization's folder. */
+function insideRoot (file: string, kustomizationFile: string): void {
+  const rel = relative(dirname(kustomizationFile), file)
+  if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${kustomizationFile}: ${file} is outside the kustomization root (refer to its folder's kustomization instead)`)
 }
 
 function readKustomization (file: string, files: Set<string>): Kustomization {

@@ -94,7 +94,8 @@ t.test('kustomize subset: resources, components, namespace, images and patches a
       'kustomization.yaml': 'resources: [../base]\npatches: [{path: p.yaml, target: {kind: ConfigMap}}]\n',
       'p.yaml': 'data: {A: "3"}\n'
     },
-    dangling: { 'kustomization.yaml': 'resources: [../base, missing.yaml]\n' }
+    dangling: { 'kustomization.yaml': 'resources: [../base, missing.yaml]\n' },
+    reaching: { 'kustomization.yaml': 'resources: [../base/app.yaml]\n' }
   })
   const { objects } = renderKustomization(`${dir}/overlay`)
   t.same(objects.map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.namespace ?? '-'}`), ['Deployment/web@prod', 'ConfigMap/cfg@prod', 'Namespace/prod@-'])
@@ -103,4 +104,5 @@ t.test('kustomize subset: resources, components, namespace, images and patches a
   t.throws(() => renderKustomization(`${dir}/unsupported`), /unsupported kustomization fields namePrefix/)
   t.throws(() => renderKustomization(`${dir}/strategic`), /only JSON 6902 patches/)
   t.throws(() => renderKustomization(`${dir}/dangling`), /missing\.yaml does not exist/)
+  t.throws(() => renderKustomization(`${dir}/reaching`), /outside the kustomization root/)
 })
