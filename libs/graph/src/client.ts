@@ -113,10 +113,11 @@ function toGraphRequestError (err: unknown, control: RequestControl): GraphReque
   })
 }
 
-/** 'timeout', the socket error code (ECONNRESET, UND_ERR_SOCKET, …) or 'network_error'. */
+/** 'timeout', 'aborted' (the caller's signal), the socket error code (ECONNRESET, …) or 'network_error'. */
 function transportCode (err: unknown): string {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
     if (e.name === 'TimeoutError') return 'timeout'
+    if (e.name === 'AbortError') return 'aborted'
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string') return code
   }
