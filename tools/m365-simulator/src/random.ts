@@ -55,9 +55,25 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').sl
  * A GUID for object `index` of a population: its last 12 hex digits are an invertible scramble of the
  * index, so `decodeGuidIndex` finds the index again without a lookup table.
  */
+const TWO24 = 16777216
+const MULT_HI = Number(MULT >> 24n)
+const MULT_LO = Number(MULT & 0xffffffn)
+
+/** (index · MULT + offset) mod 2^48 in float-safe 24-bit limbs: BigInt cost 5 µs per id at 200k ids. */
+function scramble (index: number, offset: number): number {
+  const il = index % TWO24
+  const ih = Math.floor(index / TWO24) % TWO24
+  const lo = il * MULT_LO + (offset % TWO24)
+  const mid = (il * MULT_HI + ih * MULT_LO + Math.floor(offset / TWO24) + Math.floor(lo / TWO24)) % TWO24
+  return mid * TWO24 + (lo % TWO24)
+}
+
+/**
+ * A GUID for object `index` of a population: its last 12 hex digits are an invertible scramble of the
+ * index, so `decodeGuidIndex` finds the index again without a lookup table.
+ */
 export function populationGuid (seed: number, population: number, index: number): string {
-  const offset = BigInt(hash(seed, population, 77)) * 65536n
-  const tail = ((BigInt(index) * MULT + offset) % MOD48).toString(16).padStart(12, '0')
+  const tail = scramble(index, hash(seed, population, 77) * 65536).toString(16).padStart(12, '0')
   const h1 = hash(seed, population, index, 1)
   const h2 = hash(seed, population, index, 2)
   const h3 = hash(seed, population, index, 3)

@@ -74,6 +74,6 @@ export const pathVersion = (request: FastifyRequest) => (request.url.startsWith(
 export function project<T extends object> (obj: T, select: readonly string[]): Partial<T> {
   const out: Record<string, unknown> = {}
   const src = obj as Record<string, unknown>
-  for (const k of select) if (k in src) out[k] = src[k]
+  for (const k of select) if (src[k] !== undefined) out[k] = src[k]
   return out as Partial<T>
 }
