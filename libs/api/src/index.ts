@@ -2,3 +2,4 @@ import '@m365/contracts'
 
 export * from './common.js'
 export * from './principal.js'
+export * from './report/index.js'

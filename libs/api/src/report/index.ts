@@ -1,0 +1,6 @@
+export * from './columns.js'
+export * from './templates.js'
+export * from './clients.js'
+export * from './reports.js'
+export * from './diff.js'
+export * from './office365.js'

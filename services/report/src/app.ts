@@ -1,0 +1,31 @@
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { serviceKit, type ServiceOptions } from '@m365/service-kit'
+import type { ReportConfig } from './config.js'
+import consumers from './consumers/index.js'
+import * as tables from './db/schema.js'
+import outbox from './plugins/outbox.js'
+import repositories from './plugins/repositories.js'
+import versionBuilder from './plugins/version-builder.js'
+import v1 from './routes/v1/index.js'
+
+export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
+
+export type ReportOptions = ServiceOptions<ReportConfig>
+
+/** The report service: clients, templates, reports and versions, and the O365/contacts read model behind them. */
+export default async function reportApp (app: FastifyInstance, opts: ReportOptions): Promise<void> {
+  await app.register(serviceKit, {
+    ...opts,
+    service: 'report',
+    dbSchema: 'report',
+    migrationsFolder,
+    tables,
+    openapi: { title: 'm365-insight report service', version: '1.0.0' }
+  })
+  await app.register(outbox)
+  await app.register(versionBuilder)
+  await app.register(repositories)
+  await app.register(v1, { prefix: '/v1' })
+  await app.register(consumers)
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { buildNextVersion, recordBuildFailure } from '../build/build-version.js'
+import type { ReportConfig } from '../config.js'
+import { createWorkLoop, type WorkLoop } from '../lib/work-loop.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Wake the builder after queueing a version. */
+    versionBuilder: Pick<WorkLoop, 'kick'>
+  }
+}
+
+/** Builds pending versions one at a time, off the request path; on start it picks up what a crash left. */
+export default fp(async (app: FastifyInstance) => {
+  const config = app.config as ReportConfig
+  const loop = createWorkLoop({
+    name: 'version-builder',
+    intervalMs: config.VERSION_BUILD_POLL_MS,
+    log: app.log,
+    work: async () => {
+      const result = await buildNextVersion(app.db)
+      if (!result) return false
+      if (result.outcome === 'built') {
+        app.log.info({ versionId: result.versionId }, 'report version built')
+        app.outbox.kick()
+      } else {
+        const next = await recordBuildFailure(app.db, result.versionId, result.error, config.VERSION_BUILD_MAX_ATTEMPTS)
+        app.log.error({ err: result.error, versionId: result.versionId, next }, 'report version build failed')
+      }
+      return true
+    }
+  })
+  app.decorate('versionBuilder', { kick: () => loop.kick() })
+  app.addHook('onReady', async () => loop.start())
+  app.addHook('onClose', async () => loop.stop())
+}, { name: 'version-builder', dependencies: ['service-kit', 'outbox'] })

@@ -1,0 +1,89 @@
+import { sql } from 'drizzle-orm'
+import { queryRows, type AnyDb } from '@m365/db'
+
+export interface SyncToApply {
+  syncId: string
+  tenantId: string
+  clientId: string
+  mode: 'full' | 'delta'
+  completedAt: string
+}
+
+/**
+ * Applies one complete sync from its staged batches, set-based, inside the caller's transaction.
+ * Every row remembers the completedAt of the sync that wrote it, so a sync applied late never
+ * overwrites or removes what a newer one wrote. A full sync removes the tenant's rows it did not send.
+ */
+export async function applySync (tx: AnyDb, sync: SyncToApply): Promise<void> {
+  const { syncId, tenantId, clientId, completedAt } = sync
+  await tx.execute(sql`
+    insert into report.o365_users as cur (tenant_id, user_id, client_id, object_type, display_name, user_principal_name, mail,
+      other_mails, proxy_addresses, user_type, account_enabled, deleted, deleted_at, licenses, mfa, mfa_status, sort_name,
+      sync_id, synced_at)
+    select distinct on (u->>'id') ${tenantId}::uuid, (u->>'id')::uuid, ${clientId}::uuid, u->>'objectType', u->>'displayName',
+      u->>'userPrincipalName', u->>'mail', u->'otherMails', u->'proxyAddresses', u->>'userType', (u->>'accountEnabled')::boolean,
+      (u->>'deleted')::boolean, (u->>'deletedAt')::timestamptz, u->'licenses', u->'mfa', u->'mfa'->>'status',
+      lower(coalesce(u->>'displayName', u->>'userPrincipalName', u->>'mail', '')), ${syncId}::uuid, ${completedAt}::timestamptz
+    from report.staged_batches b cross join lateral jsonb_array_elements(b.payload->'users') u
+    where b.sync_id = ${syncId}::uuid and b.kind = 'upserted'
+    order by u->>'id', b.batch desc
+    on conflict (tenant_id, user_id) do update set
+      client_id = excluded.client_id, object_type = excluded.object_type, display_name = excluded.display_name,
+      user_principal_name = excluded.user_principal_name, mail = excluded.mail, other_mails = excluded.other_mails,
+      proxy_addresses = excluded.proxy_addresses, user_type = excluded.user_type, account_enabled = excluded.account_enabled,
+      deleted = excluded.deleted, deleted_at = excluded.deleted_at, licenses = excluded.licenses, mfa = excluded.mfa,
+      mfa_status = excluded.mfa_status, sort_name = excluded.sort_name, sync_id = excluded.sync_id, synced_at = excluded.synced_at
+    where cur.synced_at <= excluded.synced_at`)
+  await rebuildAddresses(tx, tenantId, syncId)
+  await tx.execute(sql`
+    delete from report.o365_users u
+    where u.tenant_id = ${tenantId}::uuid and u.synced_at < ${completedAt}::timestamptz and u.user_id in (
+      select (jsonb_array_elements_text(b.payload->'userIds'))::uuid from report.staged_batches b
+      where b.sync_id = ${syncId}::uuid and b.kind = 'removed')`)
+  if (sync.mode === 'full') {
+    await tx.execute(sql`delete from report.o365_users
+      where tenant_id = ${tenantId}::uuid and synced_at < ${completedAt}::timestamptz`)
+  }
+  await tx.execute(sql`
+    insert into report.tenant_sync_state as cur (tenant_id, client_id, sync_id, mode, completed_at)
+    values (${tenantId}::uuid, ${clientId}::uuid, ${syncId}::uuid, ${sync.mode}, ${completedAt}::timestamptz)
+    on conflict (tenant_id) do update set client_id = excluded.client_id, sync_id = excluded.sync_id, mode = excluded.mode,
+      completed_at = excluded.completed_at
+    where cur.completed_at <= excluded.completed_at`)
+}
+
+/** The match addresses of the users this sync wrote: mail, UPN, smtp: proxy addresses, otherMails. */
+async function rebuildAddresses (tx: AnyDb, tenantId: string, syncId: string): Promise<void> {
+  await tx.execute(sql`
+    delete from report.o365_user_addresses a using report.o365_users u
+    where u.tenant_id = ${tenantId}::uuid and u.sync_id = ${syncId}::uuid and a.tenant_id = u.tenant_id and a.user_id = u.user_id`)
+  await tx.execute(sql`
+    insert into report.o365_user_addresses (tenant_id, user_id, address, kind, rank)
+    select u.tenant_id, u.user_id, x.address, x.kind, x.rank
+    from report.o365_users u cross join lateral (
+      select lower(btrim(u.mail)) as address, 'mail' as kind, 1 as rank
+      union all select lower(btrim(u.user_principal_name)), 'upn', 2
+      union all select lower(btrim(substr(p, 6))), 'proxyAddress', 3
+        from jsonb_array_elements_text(u.proxy_addresses) p where p ilike 'smtp:%'
+      union all select lower(btrim(o)), 'otherMail', 4 from jsonb_array_elements_text(u.other_mails) o
+    ) x
+    where u.tenant_id = ${tenantId}::uuid and u.sync_id = ${syncId}::uuid and x.address is not null and x.address <> ''
+    on conflict do nothing`)
+}
+
+/** Replaces the tenant's SKUs unless SKUs of a newer sync are already held. */
+export async function replaceSkus (tx: AnyDb, sync: SyncToApply, skus: unknown): Promise<void> {
+  const { syncId, tenantId, clientId, completedAt } = sync
+  const newer = await queryRows(tx, sql`
+    update report.tenant_sync_state set skus_sync_id = ${syncId}::uuid, skus_completed_at = ${completedAt}::timestamptz
+    where tenant_id = ${tenantId}::uuid and (skus_completed_at is null or skus_completed_at <= ${completedAt}::timestamptz)
+    returning tenant_id`)
+  if (newer.length === 0) return
+  await tx.execute(sql`delete from report.o365_skus where tenant_id = ${tenantId}::uuid`)
+  await tx.execute(sql`
+    insert into report.o365_skus (tenant_id, sku_id, client_id, sku_part_number, product_name, capability_status, total, assigned,
+      suspended, warning)
+    select distinct on (s->>'skuId') ${tenantId}::uuid, (s->>'skuId')::uuid, ${clientId}::uuid, s->>'skuPartNumber', s->>'productName',
+      s->>'capabilityStatus', (s->>'total')::int, (s->>'assigned')::int, (s->>'suspended')::int, (s->>'warning')::int
+    from jsonb_array_elements(${JSON.stringify(skus)}::jsonb) s`)
+}

@@ -1,0 +1,103 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { EventOf, O365SkusReplaced, O365UsersRemoved, O365UsersUpserted, SyncCompleted } from '@m365/contracts'
+import { queryRows, type AnyDb } from '@m365/db'
+import { stagedBatches, stagedSkus, stagedSyncs } from '../db/schema.js'
+import { applySync, replaceSkus, type SyncToApply } from './apply-sync.js'
+import { isDeletedClient, lockTenant, markProcessed } from './guards.js'
+
+type Completion = EventOf<typeof SyncCompleted>['data']
+export type SyncOutcome = 'applied' | 'incomplete' | 'ignored'
+
+/** Thrown after recording a SyncCompleted whose batches are not all here yet: the bus redelivers it later. */
+export class SyncIncompleteError extends Error {
+  override readonly name = 'SyncIncompleteError'
+}
+
+const toApply = (c: Completion): SyncToApply => ({
+  syncId: c.syncId, tenantId: c.tenantId, clientId: c.clientId, mode: c.mode, completedAt: c.completedAt
+})
+
+/**
+ * A sync's o365.users.* batches are held by syncId and applied, all in one transaction, once its
+ * SyncCompleted is here and every batch it counts has arrived, whichever comes last.
+ */
+export async function handleUsersBatch (
+  db: AnyDb, kind: 'upserted' | 'removed', event: EventOf<typeof O365UsersUpserted> | EventOf<typeof O365UsersRemoved>
+): Promise<SyncOutcome> {
+  const { syncId, tenantId, clientId, batch } = event.data
+  return await db.transaction(async (tx) => {
+    if (!await markProcessed(tx, event.id)) return 'ignored'
+    if (await isDeletedClient(tx, clientId)) return 'ignored'
+    await lockTenant(tx, tenantId)
+    const staged = await stageSync(tx, syncId, tenantId, clientId)
+    if (staged.appliedAt) return 'ignored'
+    await tx.insert(stagedBatches).values({ syncId, kind, batch, payload: event.data }).onConflictDoNothing()
+    return await applyIfComplete(tx, syncId)
+  })
+}
+
+/** SKUs go with their sync; when that sync is already applied they replace the held ones directly (if not older). */
+export async function handleSkusReplaced (db: AnyDb, event: EventOf<typeof O365SkusReplaced>): Promise<SyncOutcome> {
+  const { syncId, tenantId, clientId, skus } = event.data
+  return await db.transaction(async (tx) => {
+    if (!await markProcessed(tx, event.id)) return 'ignored'
+    if (await isDeletedClient(tx, clientId)) return 'ignored'
+    await lockTenant(tx, tenantId)
+    const staged = await stageSync(tx, syncId, tenantId, clientId)
+    if (staged.appliedAt && staged.completion) {
+      await replaceSkus(tx, toApply(staged.completion), skus)
+      return 'applied'
+    }
+    await tx.insert(stagedSkus).values({ syncId, payload: skus }).onConflictDoNothing()
+    return await applyIfComplete(tx, syncId)
+  })
+}
+
+/**
+ * Records the completion (idempotent: the sync's state is the record, not the event id, so a
+ * redelivery checks again) and applies the sync when complete; otherwise throws for redelivery.
+ */
+export async function handleSyncCompleted (db: AnyDb, event: EventOf<typeof SyncCompleted>): Promise<SyncOutcome> {
+  const { syncId, tenantId, clientId } = event.data
+  const outcome = await db.transaction(async (tx) => {
+    if (await isDeletedClient(tx, clientId)) return 'ignored' as const
+    await lockTenant(tx, tenantId)
+    await stageSync(tx, syncId, tenantId, clientId)
+    await tx.update(stagedSyncs).set({ completion: event.data })
+      .where(and(eq(stagedSyncs.syncId, syncId), sql`${stagedSyncs.completion} is null`))
+    return await applyIfComplete(tx, syncId)
+  })
+  if (outcome === 'incomplete') {
+    throw new SyncIncompleteError(`sync ${syncId} completed but not all its batches have arrived yet`)
+  }
+  return outcome
+}
+
+async function stageSync (tx: AnyDb, syncId: string, tenantId: string, clientId: string) {
+  await tx.insert(stagedSyncs).values({ syncId, tenantId, clientId }).onConflictDoNothing()
+  const [row] = await tx.select().from(stagedSyncs).where(eq(stagedSyncs.syncId, syncId))
+  if (!row) throw new Error(`staged sync ${syncId} vanished`)
+  return { appliedAt: row.appliedAt, completion: row.completion as Completion | null }
+}
+
+async function applyIfComplete (tx: AnyDb, syncId: string): Promise<SyncOutcome> {
+  const [state] = await queryRows<{ completion: Completion | null, applied: boolean, upserted: number, removed: number, skus: unknown }>(tx, sql`
+    select s.completion, s.applied_at is not null as applied,
+      (select count(*)::int from report.staged_batches b where b.sync_id = s.sync_id and b.kind = 'upserted'
+        and b.batch <= (s.completion->'batches'->>'upserted')::int) as upserted,
+      (select count(*)::int from report.staged_batches b where b.sync_id = s.sync_id and b.kind = 'removed'
+        and b.batch <= (s.completion->'batches'->>'removed')::int) as removed,
+      (select k.payload from report.staged_skus k where k.sync_id = s.sync_id) as skus
+    from report.staged_syncs s where s.sync_id = ${syncId}::uuid`)
+  if (state?.applied) return 'ignored'
+  if (!state?.completion) return 'incomplete'
+  const { batches } = state.completion
+  if (state.upserted < batches.upserted || state.removed < batches.removed) return 'incomplete'
+  const sync = toApply(state.completion)
+  await applySync(tx, sync)
+  if (state.skus) await replaceSkus(tx, sync, state.skus)
+  await tx.update(stagedSyncs).set({ appliedAt: new Date() }).where(eq(stagedSyncs.syncId, syncId))
+  await tx.delete(stagedBatches).where(eq(stagedBatches.syncId, syncId))
+  await tx.delete(stagedSkus).where(eq(stagedSkus.syncId, syncId))
+  return 'applied'
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto'
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { PageQuery, Report, ReportCreate } from '@m365/api'
+import type { AnyDb } from '@m365/db'
+import { clients, reports, reportVersions, templates } from '../db/schema.js'
+import { decodeCursor, toPage } from '../lib/cursor.js'
+import type { Scope } from '../lib/scope.js'
+import { DEFAULT_TEMPLATE_ID } from './template-columns.js'
+import { toVersionSummary, type VersionRow } from './version-mapping.js'
+
+type Row = typeof reports.$inferSelect
+
+export function createReports (db: AnyDb) {
+  /** Each report with its newest version (a client principal's: newest shared). */
+  async function withLatest (rows: Row[], scope: Scope): Promise<Report[]> {
+    return await Promise.all(rows.map(async (row) => {
+      const [latest] = await db.select().from(reportVersions)
+        .where(and(eq(reportVersions.reportId, row.id), scope.sharedOnly ? eq(reportVersions.shared, true) : undefined))
+        .orderBy(desc(reportVersions.number)).limit(1)
+      return toReport(row, latest)
+    }))
+  }
+
+  function visible (scope: Scope): SQL | undefined {
+    return scope.clientId ? eq(reports.clientId, scope.clientId) : undefined
+  }
+
+  return {
+    async get (id: string, scope: Scope): Promise<Report | undefined> {
+      const rows = await db.select().from(reports).where(and(eq(reports.id, id), visible(scope)))
+      return (await withLatest(rows, scope))[0]
+    },
+
+    /** Newest first. */
+    async list (clientId: string, query: PageQuery, scope: Scope) {
+      const after = decodeCursor(query.cursor, ['string', 'string'] as const)
+      const rows = await db.select().from(reports).where(and(
+        eq(reports.clientId, clientId), visible(scope),
+        after ? sql`(${reports.createdAt}, ${reports.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined
+      )).orderBy(desc(reports.createdAt), desc(reports.id)).limit(query.limit + 1)
+      const page = toPage(rows, query.limit, (row) => row, (row) => [row.createdAt.toISOString(), row.id])
+      return { items: await withLatest(page.items, scope), nextCursor: page.nextCursor }
+    },
+
+    async create (clientId: string, body: ReportCreate): Promise<Report | 'client-missing' | 'template-missing'> {
+      const templateId = body.templateId ?? DEFAULT_TEMPLATE_ID
+      return await db.transaction(async (tx) => {
+        const [client] = await tx.select({ id: clients.id }).from(clients).where(eq(clients.id, clientId)).for('share')
+        if (!client) return 'client-missing'
+        const [template] = await tx.select({ id: templates.id }).from(templates).where(eq(templates.id, templateId)).for('share')
+        if (!template) return 'template-missing'
+        // milliseconds only, so the keyset cursor (an ISO string) compares exactly
+        const [row] = await tx.insert(reports).values({ id: randomUUID(), clientId, name: body.name, templateId, createdAt: new Date() }).returning()
+        return toReport(row as Row, undefined)
+      })
+    }
+  }
+}
+
+function toReport (row: Row, latest: VersionRow | undefined): Report {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    name: row.name,
+    templateId: row.templateId,
+    createdAt: row.createdAt.toISOString(),
+    latestVersion: latest ? toVersionSummary(latest) : null
+  }
+}
+
+export type Reports = ReturnType<typeof createReports>
