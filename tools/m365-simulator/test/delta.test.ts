@@ -31,9 +31,10 @@ t.test('delta round trip: initial round, then only the changes (added, changed, 
   const quiet = await round(h, token, first.deltaLink!)
   t.same(quiet.items, [], 'nothing changed, nothing returned')
 
-  const [a, b, c, d] = first.items as Array<{ id: string }>
+  const a = (first.items as Array<{ id: string, accountEnabled: boolean }>).find((u) => u.accountEnabled)!
+  const [b, c, d] = first.items.filter((u) => u.id !== a.id) as Array<{ id: string }>
   const added = admin.addUser(tenantId, { displayName: 'Nina New', userPrincipalName: 'nina.new@deltaco.onmicrosoft.com' })
-  admin.updateUser(tenantId, a!.id, { accountEnabled: false })
+  admin.updateUser(tenantId, a.id, { accountEnabled: false })
   admin.updateUser(tenantId, b!.id, { jobTitle: 'Not tracked' }) // unselected: must not surface
   admin.deleteUser(tenantId, c!.id)
   admin.deleteUser(tenantId, d!.id)
@@ -42,7 +43,7 @@ t.test('delta round trip: initial round, then only the changes (added, changed, 
   const second = await round(h, token, quiet.deltaLink!)
   const byId = new Map(second.items.map((i) => [i.id, i]))
   t.equal(byId.get(added.id)?.displayName, 'Nina New')
-  t.equal(byId.get(a!.id)?.accountEnabled, false)
+  t.equal(byId.get(a.id)?.accountEnabled, false)
   t.notOk(byId.has(b!.id), 'a change to an unselected property does not surface the user')
   t.same(byId.get(c!.id), { id: c!.id, '@removed': { reason: 'changed' } })
   t.same(byId.get(d!.id), { id: d!.id, '@removed': { reason: 'deleted' } })
@@ -61,9 +62,10 @@ t.test('Prefer: return=minimal sends only changed properties; odata.maxpagesize 
   const { tenantId, token } = await registerAppAndTenant(h, { displayName: 'Minimal', userCount: 30 })
   const first = await round(h, token, '/v1.0/users/delta?$select=displayName,accountEnabled,jobTitle', { Prefer: 'odata.maxpagesize=10' })
   t.equal(first.pages, 3)
-  h.sim.admin.updateUser(tenantId, first.items[5].id, { accountEnabled: false })
+  const target = first.items.find((u) => u.accountEnabled)
+  h.sim.admin.updateUser(tenantId, target.id, { accountEnabled: false })
   const second = await round(h, token, first.deltaLink!, { Prefer: 'return=minimal' })
-  t.same(second.items, [{ id: first.items[5].id, accountEnabled: false }])
+  t.same(second.items, [{ id: target.id, accountEnabled: false }])
 })
 
 t.test('$deltatoken=latest returns only a deltaLink; $top is not supported on delta', async (t) => {
