@@ -1,0 +1,89 @@
+import type { AuthenticationResult } from '@azure/msal-node'
+import type { ReplyOf, TokenErrorCode, TokenRequest } from '@m365/contracts'
+import type { AnyDb } from '@m365/db'
+import type { FastifyBaseLogger } from 'fastify'
+import { eq } from 'drizzle-orm'
+import type { KeyRing } from '../crypto/key-ring.js'
+import { tenants } from '../db/schema.js'
+import { loadCredential } from '../tenants/credential-store.js'
+import { markAuthFailure } from '../tenants/tenant-repository.js'
+import { classifyAuthError } from './aad-errors.js'
+import type { AppCredential } from './app-credential.js'
+import type { ConfidentialClients } from './confidential-clients.js'
+import { KeyedMutex } from './keyed-mutex.js'
+
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default'
+
+export type TokenReply = ReplyOf<typeof TokenRequest>
+
+export interface TokenBrokerOptions {
+  db: AnyDb
+  ring: KeyRing
+  clients: ConfidentialClients
+  /** AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, when configured. */
+  mspCredential: AppCredential | undefined
+  log: FastifyBaseLogger
+  /** Called after a commit that wrote events (wakes the outbox publisher). */
+  onEvents: () => void
+}
+
+const failure = (code: TokenErrorCode, message: string): TokenReply => ({ ok: false, code, message })
+
+/**
+ * App-only tokens per tenant: the tenant's own registration if stored, else the MSP app; served
+ * from the shared Postgres cache until msal's renewal margin (5 min before expiry). A failure that
+ * means the tenant lost us (consent revoked, credential invalid) flips its status and publishes
+ * TenantConsentRevoked once; callers get a typed error reply, never an exception.
+ */
+export class TokenBroker {
+  private readonly mutex = new KeyedMutex()
+
+  constructor (private readonly options: TokenBrokerOptions) {}
+
+  async getToken (tenantId: string, scope = GRAPH_SCOPE): Promise<TokenReply> {
+    const { db, log } = this.options
+    const [tenant] = await db.select({ status: tenants.status, lastError: tenants.lastError }).from(tenants).where(eq(tenants.tenantId, tenantId))
+    if (!tenant || tenant.status === 'disconnected') return failure('not_connected', `tenant ${tenantId} is not connected`)
+    if (tenant.status !== 'connected') return failure(tenant.status, tenant.lastError ?? tenant.status)
+    const credential = await this.credentialFor(tenantId)
+    if (!credential) return failure('not_connected', `tenant ${tenantId} has no app credentials and no Azure app is configured`)
+    try {
+      const result = await this.acquire(tenantId, credential, { scope, fresh: false })
+      return { ok: true, accessToken: result.accessToken, expiresOn: (result.expiresOn ?? new Date(Date.now() + 300_000)).toISOString() }
+    } catch (err) {
+      const { kind, aadsts, reason } = classifyAuthError(err)
+      if (kind === 'unavailable') {
+        log.warn({ tenantId, aadsts, reason }, 'token request failed')
+        return failure('identity_unavailable', reason)
+      }
+      if (await markAuthFailure(db, tenantId, kind, reason)) {
+        log.warn({ tenantId, aadsts, status: kind, reason }, 'tenant lost: status changed')
+        this.options.onEvents()
+      }
+      return failure(kind, reason)
+    }
+  }
+
+  /** The credential tokens.get uses for a tenant. */
+  async credentialFor (tenantId: string): Promise<AppCredential | undefined> {
+    return await loadCredential(this.options.db, this.options.ring, tenantId) ?? this.options.mspCredential
+  }
+
+  /**
+   * A token through the tenant's msal client (one at a time per tenant in this process, so the
+   * cache plugin's read-modify-write never interleaves). `fresh` skips the cache: after a consent
+   * or a credential change the cached token proves nothing. Throws msal's errors.
+   */
+  async acquire (tenantId: string, credential: AppCredential, opts: { scope?: string, fresh: boolean }): Promise<AuthenticationResult> {
+    return await this.mutex.run(tenantId, async () => {
+      const app = this.options.clients.get(tenantId, credential)
+      const result = await app.acquireTokenByClientCredential({ scopes: [opts.scope ?? GRAPH_SCOPE], skipCache: opts.fresh })
+      if (!result) throw new Error('msal returned no token')
+      return result
+    })
+  }
+
+  forget (tenantId: string): void {
+    this.options.clients.forget(tenantId)
+  }
+}

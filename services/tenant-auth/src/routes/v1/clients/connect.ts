@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { useHttpProblems } from '../../../http-problem.js'
+import { assertMsp, principalOf } from '../../../principal.js'
+import { ClientParams, ConnectBody, ConnectStarted, Problem } from '../../../schemas/tenants.js'
+
+const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useHttpProblems(app)
+  app.post('/:clientId/tenants/connect', {
+    schema: {
+      tags: ['Tenants'],
+      summary: 'Start connecting a Microsoft 365 tenant (MSP only): the admin-consent URL to open, valid 10 minutes, usable once',
+      params: ClientParams,
+      body: ConnectBody,
+      response: { 201: ConnectStarted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 503: Problem }
+    }
+  }, async (request, reply) => {
+    const { clientId } = request.params
+    const principal = principalOf(request)
+    assertMsp(principal, clientId)
+    const started = await app.consent.start({ clientId, requestedBy: principal.sub, tenantHint: request.body?.tenantId?.toLowerCase() })
+    request.log.info({ clientId, expiresAt: started.expiresAt }, 'tenant connection started')
+    return reply.code(201).send(started)
+  })
+}
+
+export default connectRoutes

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { useHttpProblems } from '../../../http-problem.js'
+import { assertMsp, principalOf } from '../../../principal.js'
+import { CredentialSummary, CredentialsBody, Problem, TenantParams } from '../../../schemas/tenants.js'
+
+const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useHttpProblems(app)
+  app.put('/:clientId/tenants/:tenantId/credentials', {
+    schema: {
+      tags: ['Tenants'],
+      summary: 'Use the tenant\'s own app registration (MSP only): checked with Microsoft, stored encrypted, connects the tenant',
+      params: TenantParams,
+      body: CredentialsBody,
+      response: { 200: CredentialSummary, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 502: Problem }
+    }
+  }, async (request) => {
+    const { clientId, tenantId } = request.params
+    assertMsp(principalOf(request), clientId)
+    return await app.tenantCredentials.put(clientId, tenantId.toLowerCase(), request.body)
+  })
+}
+
+export default credentialRoutes

@@ -1,0 +1,80 @@
+import { Page } from '@m365/api'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { clientExists } from '../../../clients/client-repository.js'
+import { HttpProblem, useHttpProblems } from '../../../http-problem.js'
+import { assertCanRead, assertMsp, principalOf } from '../../../principal.js'
+import { ClientParams, Problem, Tenant, TenantListQuery, TenantParams } from '../../../schemas/tenants.js'
+import { disconnectTenant, getTenant, listTenants } from '../../../tenants/tenant-repository.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const encodeCursor = (tenantId: string) => Buffer.from(tenantId).toString('base64url')
+function decodeCursor (cursor: string): string {
+  const tenantId = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (!UUID.test(tenantId)) throw new HttpProblem(400, 'VALIDATION_FAILED', 'querystring/cursor is not a cursor of this list')
+  return tenantId
+}
+
+const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useHttpProblems(app)
+  const { db } = app
+
+  async function assertClient (clientId: string): Promise<void> {
+    if (!await clientExists(db, clientId)) throw new HttpProblem(404, 'NOT_FOUND', `client ${clientId} does not exist`)
+  }
+
+  app.get('/:clientId/tenants', {
+    schema: {
+      tags: ['Tenants'],
+      summary: 'List the client\'s Microsoft 365 tenants with their connection and last sync state',
+      params: ClientParams,
+      querystring: TenantListQuery,
+      response: { 200: Page(Tenant), 400: Problem, 401: Problem, 404: Problem }
+    }
+  }, async (request) => {
+    const { clientId } = request.params
+    assertCanRead(principalOf(request), clientId)
+    await assertClient(clientId)
+    const { limit, cursor, status } = request.query
+    const page = await listTenants(db, clientId, { limit, ...(cursor && { after: decodeCursor(cursor) }), ...(status && { status }) })
+    return { items: page.items, nextCursor: page.more && page.last ? encodeCursor(page.last) : null }
+  })
+
+  app.get('/:clientId/tenants/:tenantId', {
+    schema: {
+      tags: ['Tenants'],
+      summary: 'Get one tenant connection',
+      params: TenantParams,
+      response: { 200: Tenant, 400: Problem, 401: Problem, 404: Problem }
+    }
+  }, async (request) => {
+    const { clientId, tenantId } = request.params
+    assertCanRead(principalOf(request), clientId)
+    const tenant = await getTenant(db, clientId, tenantId)
+    if (!tenant) throw new HttpProblem(404, 'NOT_FOUND', `tenant ${tenantId} is not connected to client ${clientId}`)
+    return tenant
+  })
+
+  app.delete('/:clientId/tenants/:tenantId', {
+    schema: {
+      tags: ['Tenants'],
+      summary: 'Disconnect a tenant (MSP only): no more tokens for it; its data stays until the client is deleted',
+      params: TenantParams,
+      response: { 204: Type.Null(), 400: Problem, 401: Problem, 403: Problem, 404: Problem }
+    }
+  }, async (request, reply) => {
+    const { clientId, tenantId } = request.params
+    assertMsp(principalOf(request), clientId)
+    const result = await disconnectTenant(db, clientId, tenantId)
+    if (result === 'not_found') throw new HttpProblem(404, 'NOT_FOUND', `tenant ${tenantId} is not connected to client ${clientId}`)
+    if (result === 'disconnected') {
+      app.tokenBroker.forget(tenantId)
+      app.outbox.wake()
+      request.log.info({ clientId, tenantId }, 'tenant disconnected')
+    }
+    return reply.code(204).send(null)
+  })
+}
+
+export default tenantRoutes
