@@ -1,0 +1,29 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { BaseConfig } from '@m365/service-kit'
+
+/** graph-sync's environment: BaseConfig plus Graph access, the scheduler and the job settings. */
+export const GraphSyncConfig = Type.Composite([BaseConfig, Type.Object({
+  GRAPH_BASE_URL: Type.String({ pattern: '^https://', default: 'https://graph.microsoft.com', errorMessage: 'must be an https:// URL' }),
+  GRAPH_CA_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of one more CA to trust for Graph (the simulator)' })),
+  GRAPH_CA_PEM: Type.Optional(Type.String({ minLength: 1, description: 'the same CA as PEM text' })),
+  GRAPH_MAX_CONCURRENCY: Type.Integer({ minimum: 1, default: 4, description: 'Graph requests in flight per tenant' }),
+  GRAPH_PER_USER_CONCURRENCY: Type.Integer({ minimum: 1, default: 2, description: 'per-user MFA calls in flight per tenant (within GRAPH_MAX_CONCURRENCY)' }),
+  GRAPH_PAGE_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 999, description: '$top / odata.maxpagesize; unset: the largest each API allows' })),
+  GRAPH_RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 6 }),
+  GRAPH_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 1_000 }),
+  GRAPH_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  GRAPH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'per Graph request attempt' }),
+  TOKEN_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15_000 }),
+  TOKEN_RENEW_BEFORE_SECONDS: Type.Integer({ minimum: 0, default: 300, description: 'a cached token is renewed this long before it expires' }),
+  SYNC_INTERVAL_MINUTES: Type.Integer({ minimum: 1, default: 60, description: 'scheduler period per tenant (tenants.sync_interval_minutes overrides)' }),
+  SYNC_CONCURRENCY: Type.Integer({ minimum: 1, default: 4, description: 'sync jobs this process runs at once' }),
+  SYNC_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5, description: 'attempts of one sync before it fails for good' }),
+  SYNC_MAX_DELIVER: Type.Integer({ minimum: 2, default: 50, description: 'deliveries of one job (busy-tenant retries included) before it gives up' }),
+  SYNC_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'first redelivery delay of a failed or busy job; doubles, capped at 10 min' }),
+  SYNC_ACK_WAIT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'a job of a dead worker is redelivered after this' }),
+  SYNC_LEASE_TTL_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'a tenant lease not renewed for this long can be taken over' }),
+  SYNC_PROGRESS_EVERY_PAGES: Type.Integer({ minimum: 1, default: 5 }),
+  SCHEDULER_ENABLED: Type.Boolean({ default: true }),
+  SCHEDULER_TICK_MS: Type.Integer({ minimum: 10, default: 30_000, description: 'how often the scheduler looks for tenants that are due' })
+})])
+export type GraphSyncConfig = Static<typeof GraphSyncConfig>

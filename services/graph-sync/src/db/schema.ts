@@ -1,0 +1,151 @@
+import { sql } from 'drizzle-orm'
+import { boolean, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+
+export const graphSync = pgSchema('graph_sync')
+
+const at = (name: string) => timestamp(name, { withTimezone: true })
+
+/** Tenants we were told about (tenant-auth's events): who owns them, whether to sync them, the current snapshot. */
+export const tenants = graphSync.table('tenants', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  clientId: uuid('client_id').notNull(),
+  displayName: text('display_name'),
+  /** 'connected' | 'disconnected' | 'consent_revoked' | 'credentials_invalid' */
+  status: text('status').notNull(),
+  /** When the event that set `status` happened: older events are ignored. */
+  statusAt: at('status_at').notNull(),
+  /** Overrides SYNC_INTERVAL_MINUTES for this tenant. */
+  syncIntervalMinutes: integer('sync_interval_minutes'),
+  /** The scheduler enqueues a sync once this has passed (claimed row by row, so replicas never double-schedule). */
+  nextSyncAt: at('next_sync_at'),
+  /** The sync whose rows are the tenant's current snapshot. */
+  currentSyncId: uuid('current_sync_id'),
+  /** users/delta link stored with the current snapshot. */
+  deltaLink: text('delta_link'),
+  lastSyncedAt: at('last_synced_at'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow()
+}, (t) => [
+  index('tenants_client_idx').on(t.clientId),
+  index('tenants_due_idx').on(t.status, t.nextSyncAt)
+])
+
+/** One row per sync: what it is doing, how it ended, and how far its events got. */
+export const syncRuns = graphSync.table('sync_runs', {
+  syncId: uuid('sync_id').primaryKey(),
+  tenantId: uuid('tenant_id').notNull(),
+  clientId: uuid('client_id').notNull(),
+  /** 'schedule' | 'connected' | 'manual' | 'retry' */
+  reason: text('reason').notNull(),
+  /** 'auto' | 'full' | 'delta' as requested; `mode` is what ran. */
+  requestedMode: text('requested_mode').notNull(),
+  mode: text('mode'),
+  /** queued → fetching → committing → publishing → completed | failed */
+  phase: text('phase').notNull().default('queued'),
+  /** null while running; 'completed' | 'failed' */
+  outcome: text('outcome'),
+  attempts: integer('attempts').notNull().default(0),
+  pages: integer('pages').notNull().default(0),
+  usersProcessed: integer('users_processed').notNull().default(0),
+  /** SyncCounts, set at commit */
+  counts: jsonb('counts'),
+  /** { upserted, removed }: o365.users.* batches this sync publishes, set at commit */
+  batches: jsonb('batches'),
+  mfaSource: text('mfa_source'),
+  /** [{ field, reason }]: data that could not be read (missing permission, no P1/P2) */
+  warnings: jsonb('warnings').notNull().default(sql`'[]'::jsonb`),
+  error: text('error'),
+  /** The snapshot this sync started from (its diff base). */
+  previousSyncId: uuid('previous_sync_id'),
+  /** The users/delta link this sync ends with; becomes tenants.delta_link at commit. */
+  deltaLink: text('delta_link'),
+  /** { skus, upserted, removed, completed }: events already published, so a redelivered job resumes there */
+  published: jsonb('published').notNull().default(sql`'{"skus":false,"upserted":0,"removed":0,"completed":false}'::jsonb`),
+  requestedAt: at('requested_at').notNull().defaultNow(),
+  startedAt: at('started_at'),
+  committedAt: at('committed_at'),
+  finishedAt: at('finished_at'),
+  updatedAt: at('updated_at').notNull().defaultNow()
+}, (t) => [
+  index('sync_runs_tenant_idx').on(t.tenantId, t.requestedAt, t.syncId),
+  index('sync_runs_phase_idx').on(t.tenantId, t.phase)
+])
+
+/** Every attempt of a sync: who ran it and when (the evidence that a tenant never had two at once). */
+export const syncAttempts = graphSync.table('sync_attempts', {
+  syncId: uuid('sync_id').notNull(),
+  attempt: integer('attempt').notNull(),
+  tenantId: uuid('tenant_id').notNull(),
+  worker: text('worker').notNull(),
+  startedAt: at('started_at').notNull(),
+  finishedAt: at('finished_at'),
+  outcome: text('outcome'),
+  error: text('error')
+}, (t) => [
+  primaryKey({ columns: [t.syncId, t.attempt] }),
+  index('sync_attempts_tenant_idx').on(t.tenantId, t.startedAt)
+])
+
+/** At most one sync per tenant across all replicas: the holder renews `expires_at` while it works. */
+export const tenantLeases = graphSync.table('tenant_leases', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  syncId: uuid('sync_id').notNull(),
+  holder: text('holder').notNull(),
+  acquiredAt: at('acquired_at').notNull(),
+  expiresAt: at('expires_at').notNull()
+})
+
+/**
+ * Users, deleted users and org contacts, keyed by sync: the rows of the tenant's current sync are
+ * its snapshot; rows of a running sync are its staging area. `data` is what Graph said (normalised),
+ * `record` the O365User the events carry (computed once every source is staged).
+ */
+export const directoryObjects = graphSync.table('directory_objects', {
+  syncId: uuid('sync_id').notNull(),
+  /** 'user' | 'deletedUser' | 'orgContact' */
+  kind: text('kind').notNull(),
+  objectId: uuid('object_id').notNull(),
+  tenantId: uuid('tenant_id').notNull(),
+  data: jsonb('data').notNull(),
+  /** legacy per-user MFA state as last read; null = to be read (new or changed user) */
+  perUserState: text('per_user_state'),
+  record: jsonb('record'),
+  mfaStatus: text('mfa_status'),
+  /** new or changed since the previous snapshot (every row of a full sync) */
+  touched: boolean('touched').notNull().default(false),
+  /** o365.users.upserted batch this row goes out in */
+  publishBatch: integer('publish_batch')
+}, (t) => [
+  primaryKey({ columns: [t.syncId, t.kind, t.objectId] }),
+  index('directory_objects_object_idx').on(t.syncId, t.objectId),
+  index('directory_objects_batch_idx').on(t.syncId, t.publishBatch),
+  index('directory_objects_tenant_idx').on(t.tenantId, t.syncId)
+])
+
+/** The registration report as staged by a sync (joined to users when records are computed). */
+export const registrations = graphSync.table('registrations', {
+  syncId: uuid('sync_id').notNull(),
+  userId: uuid('user_id').notNull(),
+  tenantId: uuid('tenant_id').notNull(),
+  isMfaRegistered: boolean('is_mfa_registered').notNull(),
+  isAdmin: boolean('is_admin'),
+  methods: jsonb('methods').notNull()
+}, (t) => [primaryKey({ columns: [t.syncId, t.userId] }), index('registrations_tenant_idx').on(t.tenantId)])
+
+/** Subscribed SKUs per sync (`data` is the contracts' Sku). */
+export const skus = graphSync.table('skus', {
+  syncId: uuid('sync_id').notNull(),
+  skuId: uuid('sku_id').notNull(),
+  tenantId: uuid('tenant_id').notNull(),
+  data: jsonb('data').notNull()
+}, (t) => [primaryKey({ columns: [t.syncId, t.skuId] }), index('skus_tenant_idx').on(t.tenantId)])
+
+/** Objects of the previous snapshot that this sync no longer has, numbered into o365.users.removed batches. */
+export const syncRemovals = graphSync.table('sync_removals', {
+  syncId: uuid('sync_id').notNull(),
+  objectId: uuid('object_id').notNull(),
+  tenantId: uuid('tenant_id').notNull(),
+  batch: integer('batch').notNull()
+}, (t) => [primaryKey({ columns: [t.syncId, t.objectId] }), index('sync_removals_batch_idx').on(t.syncId, t.batch)])
+
+export const tables = { tenants, syncRuns, syncAttempts, tenantLeases, directoryObjects, registrations, skus, syncRemovals }

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs'
+import {
+  createGraphClient, createGraphTransport, reportRateLimit, type GraphClient, type GraphLogger, type GraphTransport, type RateLimiter
+} from '@m365/graph'
+import type { GraphSyncConfig } from '../config.js'
+import type { TokenCache } from './token-cache.js'
+
+type GraphAccessConfig = Pick<GraphSyncConfig,
+  'GRAPH_BASE_URL' | 'GRAPH_CA_FILE' | 'GRAPH_CA_PEM' | 'GRAPH_MAX_CONCURRENCY' | 'GRAPH_RETRY_MAX_ATTEMPTS' |
+  'GRAPH_RETRY_BASE_MS' | 'GRAPH_RETRY_MAX_DELAY_MS' | 'GRAPH_TIMEOUT_MS'>
+
+/** The extra CA to trust (the simulator's), from GRAPH_CA_PEM or the file GRAPH_CA_FILE names. */
+export function extraCaPem (config: Pick<GraphSyncConfig, 'GRAPH_CA_FILE' | 'GRAPH_CA_PEM'>): string | undefined {
+  if (config.GRAPH_CA_PEM) return config.GRAPH_CA_PEM
+  if (config.GRAPH_CA_FILE) return readFileSync(config.GRAPH_CA_FILE, 'utf8')
+  return undefined
+}
+
+/**
+ * Graph clients per tenant over one HTTPS transport. Each tenant keeps one report limiter in this
+ * process (Entra's 5 requests / 10 s on the registration report); a tenant syncs on one replica at
+ * a time (the lease), so that is the tenant's limit.
+ */
+export class GraphAccess {
+  readonly transport: GraphTransport
+  readonly #limiters = new Map<string, RateLimiter>()
+
+  constructor (private readonly config: GraphAccessConfig, private readonly tokens: TokenCache, private readonly log: GraphLogger) {
+    const ca = extraCaPem(config)
+    this.transport = createGraphTransport(ca ? { extraCaPem: ca } : {})
+  }
+
+  clientFor (tenantId: string): GraphClient {
+    const { config } = this
+    let limiter = this.#limiters.get(tenantId)
+    if (!limiter) {
+      limiter = reportRateLimit()
+      this.#limiters.set(tenantId, limiter)
+    }
+    return createGraphClient({
+      baseUrl: config.GRAPH_BASE_URL,
+      transport: this.transport,
+      getAccessToken: () => this.tokens.get(tenantId),
+      maxConcurrency: config.GRAPH_MAX_CONCURRENCY,
+      reportLimiter: limiter,
+      log: this.log,
+      retry: {
+        maxAttempts: config.GRAPH_RETRY_MAX_ATTEMPTS,
+        baseDelayMs: config.GRAPH_RETRY_BASE_MS,
+        maxDelayMs: config.GRAPH_RETRY_MAX_DELAY_MS,
+        timeoutMs: config.GRAPH_TIMEOUT_MS
+      }
+    })
+  }
+
+  /** A tenant that went away needs no limiter. */
+  forget (tenantId: string): void {
+    this.#limiters.delete(tenantId)
+    this.tokens.forget(tenantId)
+  }
+
+  async close (): Promise<void> {
+    await this.transport.close()
+  }
+}

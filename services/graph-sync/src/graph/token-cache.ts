@@ -1,0 +1,73 @@
+import type { EventBus } from '@m365/bus'
+import { TokenRequest, type TokenErrorCode } from '@m365/contracts'
+
+/** tenant-auth could not give a token: the tenant is gone or the identity platform is down. */
+export class TokenUnavailableError extends Error {
+  override readonly name = 'TokenUnavailableError'
+  constructor (readonly code: TokenErrorCode | 'request_failed', message: string, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+
+  /** Only an identity platform outage (or no answer) is worth retrying soon. */
+  get retryable (): boolean {
+    return this.code === 'identity_unavailable' || this.code === 'request_failed'
+  }
+}
+
+interface Cached { accessToken: string, renewAt: number }
+
+export interface TokenCacheOptions {
+  bus: EventBus
+  /** Renew this long before expiry. */
+  renewBeforeMs: number
+  timeoutMs: number
+  now?: () => number
+}
+
+/**
+ * App-only Graph tokens from tenant-auth (tokens.get over NATS request/reply), cached per tenant
+ * until shortly before they expire. Concurrent callers for one tenant share one request.
+ */
+export class TokenCache {
+  readonly #tokens = new Map<string, Cached>()
+  readonly #pending = new Map<string, Promise<string>>()
+  readonly #now: () => number
+
+  constructor (private readonly options: TokenCacheOptions) {
+    this.#now = options.now ?? Date.now
+  }
+
+  async get (tenantId: string): Promise<string> {
+    const cached = this.#tokens.get(tenantId)
+    if (cached && cached.renewAt > this.#now()) return cached.accessToken
+    let pending = this.#pending.get(tenantId)
+    if (!pending) {
+      pending = this.#request(tenantId).finally(() => this.#pending.delete(tenantId))
+      this.#pending.set(tenantId, pending)
+    }
+    return await pending
+  }
+
+  /** Drops a tenant's token (Graph said it is no longer valid, or the tenant went away). */
+  forget (tenantId: string): void {
+    this.#tokens.delete(tenantId)
+  }
+
+  async #request (tenantId: string): Promise<string> {
+    let reply
+    try {
+      reply = await this.options.bus.request(TokenRequest, { tenantId }, { timeoutMs: this.options.timeoutMs })
+    } catch (err) {
+      throw new TokenUnavailableError('request_failed', `no token from tenant-auth: ${(err as Error).message}`, { cause: err })
+    }
+    if (!reply.ok) {
+      this.#tokens.delete(tenantId)
+      throw new TokenUnavailableError(reply.code, reply.message)
+    }
+    const expiresAt = Date.parse(reply.expiresOn)
+    // A token that lives less than the renewal margin is still cached for half its life.
+    const margin = Math.min(this.options.renewBeforeMs, Math.max(0, (expiresAt - this.#now()) / 2))
+    this.#tokens.set(tenantId, { accessToken: reply.accessToken, renewAt: expiresAt - margin })
+    return reply.accessToken
+  }
+}

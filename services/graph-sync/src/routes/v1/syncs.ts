@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Page, PageQuery, Problem } from '@m365/api'
+import { SyncMode } from '@m365/contracts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
+import { badRequest, conflict, notFound } from '../../lib/errors.js'
+import { assertCanReadClient, assertMsp } from '../../plugins/principal.js'
+import { getRun, listRuns } from '../../repositories/sync-runs.js'
+import { getTenant } from '../../repositories/tenants.js'
+import { SyncRunView, toSyncRunView } from '../../schemas/sync-run.js'
+import { enqueueSync } from '../../sync/enqueue.js'
+
+const Uuid = Type.String({ format: 'uuid' })
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const TenantParams = Type.Object({ clientId: Uuid, tenantId: Uuid })
+
+/** Sync runs: trigger one, follow it, list a tenant's history. */
+const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app
+
+  /** The tenant, when it belongs to the client and the principal may see the client; else 404. */
+  async function tenantOf (request: Parameters<typeof assertCanReadClient>[0], clientId: string, tenantId: string) {
+    assertCanReadClient(request, clientId, `tenant ${tenantId} of client ${clientId}`)
+    const tenant = await getTenant(db, tenantId)
+    if (!tenant || tenant.clientId !== clientId) throw notFound(`tenant ${tenantId} of client ${clientId}`)
+    return tenant
+  }
+
+  app.post('/clients/:clientId/tenants/:tenantId/sync', {
+    schema: {
+      tags: ['Sync'],
+      summary: 'Start a sync of a tenant now (MSP staff)',
+      description: 'Queues a sync job; follow it with GET /v1/syncs/{syncId}. `auto` runs a delta sync when the tenant has a snapshot to continue from, else a full one.',
+      params: TenantParams,
+      body: Type.Optional(Type.Object({ mode: Type.Optional(SyncMode) }, { additionalProperties: false })),
+      response: { 202: Type.Object({ syncId: Uuid }), 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
+    }
+  }, async (request, reply) => {
+    assertMsp(request)
+    const { clientId, tenantId } = request.params
+    const tenant = await tenantOf(request, clientId, tenantId)
+    if (tenant.status !== 'connected') throw conflict('TENANT_NOT_CONNECTED', `tenant ${tenantId} is ${tenant.status}; connect it again to sync it`)
+    const run = await enqueueSync(db, app.bus, { syncId: randomUUID(), tenantId, clientId, reason: 'manual', mode: request.body?.mode ?? 'auto' })
+    return reply.code(202).send({ syncId: run.syncId })
+  })
+
+  app.get('/clients/:clientId/tenants/:tenantId/syncs', {
+    schema: {
+      tags: ['Sync'],
+      summary: "A tenant's sync history, newest first",
+      params: TenantParams,
+      querystring: PageQuery,
+      response: { 200: Page(SyncRunView), 400: Problem, 401: Problem, 404: Problem }
+    }
+  }, async (request) => {
+    const { clientId, tenantId } = request.params
+    await tenantOf(request, clientId, tenantId)
+    const cursor = decodeCursor(request.query.cursor, 2)
+    const after = cursor ? { requestedAt: new Date(cursor[0]!), syncId: cursor[1]! } : undefined
+    if (after && (Number.isNaN(after.requestedAt.getTime()) || !UUID.test(after.syncId))) {
+      throw badRequest('querystring/cursor is not a cursor this list gave out')
+    }
+    const rows = await listRuns(db, tenantId, request.query.limit + 1, after)
+    const more = rows.length > request.query.limit
+    const page = more ? rows.slice(0, request.query.limit) : rows
+    const last = page[page.length - 1]
+    return {
+      items: page.map(toSyncRunView),
+      nextCursor: more && last ? encodeCursor([last.requestedAt.toISOString(), last.syncId]) : null
+    }
+  })
+
+  app.get('/syncs/:syncId', {
+    schema: {
+      tags: ['Sync'],
+      summary: 'A sync run: phase, progress, outcome, error, timestamps',
+      params: Type.Object({ syncId: Uuid }),
+      response: { 200: SyncRunView, 400: Problem, 401: Problem, 404: Problem }
+    }
+  }, async (request) => {
+    const run = await getRun(db, request.params.syncId)
+    if (!run) throw notFound(`sync ${request.params.syncId}`)
+    assertCanReadClient(request, run.clientId, `sync ${request.params.syncId}`)
+    return toSyncRunView(run)
+  })
+}
+
+export default syncRoutes

@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm'
+import { queryRows, type AnyDb } from '@m365/db'
+import type { PerUserMfaState } from '@m365/contracts'
+import { GraphRequestError, isPermissionDenied, perUserMfaState, type GraphClient } from '@m365/graph'
+import { mapLimit } from './pipeline.js'
+import type { SyncScope } from './staging.js'
+
+const PAGE = 500
+const NO_ID = '00000000-0000-0000-0000-000000000000'
+
+export const PER_USER_DENIED = 'the app has not been granted Policy.Read.All, so the per-user MFA state (beta) cannot be read'
+
+export type PerUserOutcome = { available: true } | { available: false, reason: string }
+
+/**
+ * Reads the legacy per-user MFA state (beta, one call per user) of every user row of the sync
+ * still without one: all users on a full sync, new and changed ones on a delta sync. Keyset pages
+ * of ids from the database, at most `concurrency` calls in flight, so memory does not grow with the
+ * tenant. The first 403 stops it: the permission is missing and every state becomes 'unknown'.
+ */
+export async function readPerUserStates (
+  db: AnyDb, client: GraphClient, scope: SyncScope, opts: { concurrency: number, signal: AbortSignal }
+): Promise<PerUserOutcome> {
+  let after = NO_ID
+  for (;;) {
+    const list = await queryRows<{ id: string }>(db, sql`
+      select object_id::text as id from graph_sync.directory_objects
+      where sync_id = ${scope.syncId}::uuid and kind = 'user' and per_user_state is null and object_id > ${after}::uuid
+      order by object_id limit ${PAGE}`)
+    if (list.length === 0) return { available: true }
+    let denied = false
+    const states = await mapLimit(list, opts.concurrency, async ({ id }) => {
+      if (denied) return null
+      try {
+        return { id, state: await perUserMfaState(client, id, { signal: opts.signal }) }
+      } catch (err) {
+        if (isPermissionDenied(err)) { denied = true; return null }
+        // Deleted since the listing: the next sync reads it again if it is back.
+        if (err instanceof GraphRequestError && err.status === 404) return null
+        throw err
+      }
+    })
+    if (denied) return { available: false, reason: PER_USER_DENIED }
+    await storeStates(db, scope, states.filter((s): s is { id: string, state: PerUserMfaState } => s !== null))
+    after = list[list.length - 1]!.id
+  }
+}
+
+async function storeStates (db: AnyDb, scope: SyncScope, rows: Array<{ id: string, state: PerUserMfaState }>): Promise<void> {
+  if (rows.length === 0) return
+  await db.execute(sql`
+    update graph_sync.directory_objects o set per_user_state = r.state
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, state text)
+    where o.sync_id = ${scope.syncId}::uuid and o.kind = 'user' and o.object_id = r.id`)
+}

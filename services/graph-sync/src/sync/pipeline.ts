@@ -1,0 +1,54 @@
+/**
+ * Writes each page while the next one is being fetched: the source's next() is called before the
+ * current page is written, so a chain takes about max(fetch, write) per page, not their sum.
+ * Returns the source's return value (a delta round's deltaLink).
+ */
+export async function pipePages<T, R> (source: AsyncGenerator<T[], R, undefined>, write: (page: T[]) => Promise<void>): Promise<R> {
+  let next = source.next()
+  for (;;) {
+    const result = await next
+    if (result.done) return result.value
+    next = source.next()
+    // If the write fails, the prefetch may fail too (aborted); nobody awaits it then.
+    next.catch(() => {})
+    await write(result.value)
+  }
+}
+
+/**
+ * Runs independent tasks at once. The first failure aborts the others (through the signal they
+ * were given) and is thrown once all have settled, so nothing keeps running behind the caller.
+ */
+export async function runAll<T extends readonly unknown[]> (
+  parent: AbortSignal,
+  tasks: { [K in keyof T]: (signal: AbortSignal) => Promise<T[K]> }
+): Promise<T> {
+  const controller = new AbortController()
+  const signal = AbortSignal.any([parent, controller.signal])
+  let first: { error: unknown } | undefined
+  const settled = await Promise.allSettled(tasks.map(async (task) => {
+    try {
+      return await task(signal)
+    } catch (error) {
+      first ??= { error }
+      controller.abort(error)
+      throw error
+    }
+  }))
+  if (first) throw first.error
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T
+}
+
+/** fn over items with at most `limit` running at once; results in input order. */
+export async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let index = 0
+  const worker = async () => {
+    while (index < items.length) {
+      const i = index++
+      results[i] = await fn(items[i] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

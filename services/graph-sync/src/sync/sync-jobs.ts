@@ -1,0 +1,110 @@
+import { createEvent, SyncFailed, type EventOf, type SyncRequested } from '@m365/contracts'
+import type { GraphSyncConfig } from '../config.js'
+import { syncEventId } from '../lib/ids.js'
+import {
+  ensureRun, finishAttempt, getRun, markFailed, markRetrying, startAttempt, unpublishedRuns, type SyncRun
+} from '../repositories/sync-runs.js'
+import { getTenant, type Tenant } from '../repositories/tenants.js'
+import { describeError, InterruptedError, isRetryable, TenantBusyError } from './errors.js'
+import { TenantLease } from './lease.js'
+import { publishCommitted } from './publish.js'
+import { runAttempt, type AttemptDeps } from './run-attempt.js'
+
+type JobConfig = AttemptDeps['config'] & Pick<GraphSyncConfig, 'SYNC_MAX_ATTEMPTS' | 'SYNC_MAX_DELIVER' | 'SYNC_LEASE_TTL_MS'>
+
+export interface SyncJobsDeps extends Omit<AttemptDeps, 'config'> {
+  config: JobConfig
+  /** This process, as lease holder and in sync_attempts. */
+  worker: string
+}
+
+export interface JobLog {
+  info: (obj: Record<string, unknown>, msg: string) => void
+  warn: (obj: Record<string, unknown>, msg: string) => void
+}
+
+/**
+ * Runs sync.requested jobs. A job takes the tenant's lease (busy → nak and wait), first finishes
+ * publishing any committed sync of the tenant a crashed worker left behind, then runs an attempt
+ * and publishes its events. Failures are retried with backoff (nak) up to SYNC_MAX_ATTEMPTS, then
+ * the run fails for good (o365.sync.failed, willRetry false) and the job is acked.
+ */
+export class SyncJobs {
+  readonly #closing = new AbortController()
+
+  constructor (private readonly deps: SyncJobsDeps) {}
+
+  /** Running jobs stop at their next step and go back to the queue; the lease is released. */
+  close (): void {
+    this.#closing.abort(new InterruptedError('the worker is shutting down'))
+  }
+
+  async handle (event: EventOf<typeof SyncRequested>, delivery: { deliveryCount: number }, log: JobLog): Promise<void> {
+    const { db, config, worker } = this.deps
+    this.#closing.signal.throwIfAborted()
+    const d = event.data
+    const run = await ensureRun(db, {
+      syncId: d.syncId, tenantId: d.tenantId, clientId: d.clientId, reason: d.reason, requestedMode: d.mode, requestedAt: new Date(d.requestedAt)
+    })
+    if (run.outcome) return // finished before: a duplicate delivery
+    const tenant = await getTenant(db, run.tenantId)
+    if (!tenant || tenant.clientId !== run.clientId) return await this.#fail(run, 0, `tenant ${run.tenantId} is not known for client ${run.clientId}`)
+    if (tenant.status !== 'connected' && run.phase !== 'publishing') {
+      return await this.#fail(run, 0, `tenant ${run.tenantId} is ${tenant.status}, not connected`)
+    }
+
+    const lease = await TenantLease.acquire({ db, tenantId: run.tenantId, syncId: run.syncId, holder: worker, ttlMs: config.SYNC_LEASE_TTL_MS, log })
+    if (!lease) {
+      if (delivery.deliveryCount >= config.SYNC_MAX_DELIVER - 1) return await this.#fail(run, 0, 'another sync of the tenant kept running; try again later')
+      throw new TenantBusyError(`tenant ${run.tenantId} is being synced by another job`)
+    }
+    const signal = AbortSignal.any([this.#closing.signal, lease.signal])
+    try {
+      for (const pending of await unpublishedRuns(db, run.tenantId)) {
+        if (pending.syncId !== run.syncId) await publishCommitted(this.deps, pending, signal)
+      }
+      if (run.phase === 'publishing') return await publishCommitted(this.deps, run, signal)
+      await this.#attempt(run, tenant, lease, signal, log)
+    } finally {
+      await lease.release().catch((err: unknown) => log.warn({ err, tenantId: run.tenantId }, 'could not release the tenant lease'))
+    }
+  }
+
+  async #attempt (run: SyncRun, tenant: Tenant, lease: TenantLease, signal: AbortSignal, log: JobLog): Promise<void> {
+    const { db, config, worker } = this.deps
+    const attempt = await startAttempt(db, run.syncId, run.tenantId, worker)
+    log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync attempt started')
+    try {
+      await runAttempt(this.deps, run, tenant, lease, attempt, signal)
+    } catch (err) {
+      const cause = signal.aborted ? signal.reason as Error : err
+      const message = describeError(cause)
+      const interrupted = cause instanceof InterruptedError
+      await finishAttempt(db, run.syncId, attempt, interrupted ? 'interrupted' : 'failed', message)
+      if (interrupted || (isRetryable(cause) && attempt < config.SYNC_MAX_ATTEMPTS)) {
+        log.warn({ err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync attempt failed, will retry')
+        await markRetrying(db, run.syncId, message)
+        await this.#publishFailed(run, attempt, message, true)
+        throw cause
+      }
+      log.warn({ err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync failed for good')
+      return await this.#fail(run, attempt, message)
+    }
+    await finishAttempt(db, run.syncId, attempt, 'committed')
+    const committed = await getRun(db, run.syncId)
+    if (!committed) throw new Error(`sync run ${run.syncId} vanished after its commit`)
+    await publishCommitted(this.deps, committed, signal)
+    log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync completed')
+  }
+
+  async #fail (run: SyncRun, attempt: number, message: string): Promise<void> {
+    await markFailed(this.deps.db, run.syncId, message)
+    await this.#publishFailed(run, attempt, message, false)
+  }
+
+  async #publishFailed (run: SyncRun, attempt: number, error: string, willRetry: boolean): Promise<void> {
+    await this.deps.bus.publish(SyncFailed, createEvent(SyncFailed, {
+      syncId: run.syncId, tenantId: run.tenantId, clientId: run.clientId, error, willRetry, at: new Date().toISOString()
+    }, { id: syncEventId(run.syncId, SyncFailed.subject, attempt) }))
+  }
+}
