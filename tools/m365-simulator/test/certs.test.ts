@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from 'node:tls'
 import t from 'tap'
 import { fetch } from 'undici'
-import { startM365Simulator } from '../src/index.js'
+import { DEMO_APP, startM365Simulator } from '../src/index.js'
 import { startSim } from './helper.js'
 
 t.test('the CA is generated once per certDir and reused by later starts', async (t) => {
@@ -40,4 +41,25 @@ t.test('the server certificate names IP:127.0.0.1 and DNS:localhost and chains t
 t.test('a client that does not trust the CA is refused', async (t) => {
   const { sim } = await startSim(t, { fixture: 'none' })
   await t.rejects(fetch(`${sim.url}/common/discovery/instance`))
+})
+
+t.test('NODE_EXTRA_CA_CERTS=caPath lets an unmodified msal-node (default fetch client) in a fresh process trust the simulator', async (t) => {
+  const { sim } = await startSim(t)
+  const demo = sim.admin.demoTenants()[0]!
+  const host = new URL(sim.url).host
+  const script = `
+    import { ConfidentialClientApplication } from '@azure/msal-node'
+    const cca = new ConfidentialClientApplication({ auth: {
+      clientId: '${DEMO_APP.clientId}', clientSecret: '${DEMO_APP.clientSecret}',
+      authority: 'https://${host}/${demo.tenantId}', knownAuthorities: ['${host}'] } })
+    const r = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
+    const res = await fetch('${sim.url}/v1.0/organization', { headers: { authorization: 'Bearer ' + r.accessToken } })
+    console.log((await res.json()).value[0].displayName)`
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: sim.caPath } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(stderr || err.message))
+      else resolve(stdout.trim())
+    })
+  })
+  t.equal(out, demo.displayName)
 })
