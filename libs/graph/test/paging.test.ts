@@ -84,3 +84,13 @@ t.test('a fault that outlasts the attempts fails with a typed error', async (t) 
   const err = await collect(usersPages(client)).catch((e: unknown) => e)
   t.match(err, { name: 'GraphRequestError', status: 503, code: 'serviceNotAvailable', requestId: String })
 })
+
+t.test('a request slower than the per-request timeout is retried, then fails with code timeout', async (t) => {
+  const { log, lines } = recordingLogger()
+  const client = simulatorClient(t, sim, tenantId, { log, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 } })
+  sim.admin.setFaults(tenantId, { slowPageMs: 3000, onlyPaths: ['/v1.0/users'] })
+  t.teardown(() => sim.admin.setFaults(tenantId, null))
+  const err = await client.get('/users', { top: 1 }).catch((e: unknown) => e)
+  t.match(err, { name: 'GraphRequestError', status: 0, code: 'timeout' })
+  t.match(lines.filter((l) => l.msg === 'graph request retry'), [{ error: 'TimeoutError', attempt: 1 }])
+})
