@@ -1,0 +1,119 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { sql } from 'drizzle-orm'
+import { queryRows } from '@m365/db'
+import { handleSkusReplaced, handleSyncCompleted, handleUsersBatch, SyncIncompleteError } from '../../src/read-model/sync-staging.js'
+import { build } from '../helper.js'
+import { applySyncEvents, E3, sku, syncEvents, syncTenant, user } from '../fixtures.js'
+
+const clientId = randomUUID()
+
+async function usersOf (app: FastifyInstance, tenantId: string) {
+  return await queryRows<{ user_id: string, display_name: string, sync_id: string }>(app.db,
+    sql`select user_id, display_name, sync_id from report.o365_users where tenant_id = ${tenantId}::uuid order by display_name`)
+}
+
+async function snapshot (app: FastifyInstance) {
+  return {
+    users: await queryRows(app.db, sql`select * from report.o365_users order by tenant_id, user_id`),
+    addresses: await queryRows(app.db, sql`select * from report.o365_user_addresses order by tenant_id, user_id, kind, address`),
+    skus: await queryRows(app.db, sql`select * from report.o365_skus order by tenant_id, sku_id`),
+    state: await queryRows(app.db, sql`select * from report.tenant_sync_state order by tenant_id`)
+  }
+}
+
+t.test('the same events twice leave the same rows', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const events = syncEvents({
+    tenantId,
+    clientId,
+    users: [user({ displayName: 'Ann', mail: 'ann@contoso.com', proxyAddresses: ['SMTP:ann@contoso.com', 'smtp:a@contoso.com'] }), user({ displayName: 'Bob' })],
+    skus: [sku(E3, 10, 2)],
+    batchSize: 1
+  })
+  await applySyncEvents(app, events)
+  const once = await snapshot(app)
+  t.equal(once.users.length, 2)
+  t.equal(once.skus.length, 1)
+  await applySyncEvents(app, events)
+  t.same(await snapshot(app), once, 'redelivery changed nothing')
+})
+
+t.test('a full sync whose completion arrives first is applied only when its last batch arrives', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const old = user({ displayName: 'Old timer' })
+  await syncTenant(app, { tenantId, clientId, users: [old] })
+  const users = [user({ displayName: 'A' }), user({ displayName: 'B' }), user({ displayName: 'C' })]
+  const events = syncEvents({ tenantId, clientId, users, skus: [sku(E3, 5, 1)], batchSize: 1 })
+
+  await t.rejects(handleSyncCompleted(app.db, events.completed), SyncIncompleteError, 'completion before its batches: redeliver later')
+  await handleUsersBatch(app.db, 'upserted', events.upserted[0]!)
+  await handleSkusReplaced(app.db, events.skus!)
+  await handleUsersBatch(app.db, 'upserted', events.upserted[2]!)
+  t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['Old timer'], 'nothing of the sync shows while a batch is missing')
+  await t.rejects(handleSyncCompleted(app.db, events.completed), SyncIncompleteError, 'the redelivery checks again')
+
+  t.equal(await handleUsersBatch(app.db, 'upserted', events.upserted[1]!), 'applied', 'the last batch applies the sync')
+  t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['A', 'B', 'C'], 'full sync: the old user is gone')
+  t.match(await queryRows(app.db, sql`select total, assigned from report.o365_skus where tenant_id = ${tenantId}::uuid`), [{ total: 5, assigned: 1 }])
+  t.equal(await handleSyncCompleted(app.db, events.completed), 'ignored', 'a later redelivery of the completion is acknowledged')
+  t.same(await queryRows(app.db, sql`select count(*)::int as n from report.staged_batches`), [{ n: 0 }], 'staging emptied')
+})
+
+t.test('delta syncs upsert and remove; a sync applied late never overwrites a newer one', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const ann = user({ displayName: 'Ann' })
+  const bob = user({ displayName: 'Bob' })
+  const first = new Date(Date.now() - 60_000)
+  await syncTenant(app, { tenantId, clientId, users: [ann, bob], completedAt: first })
+
+  const newer = syncEvents({ tenantId, clientId, mode: 'delta', users: [{ ...ann, displayName: 'Ann (newer)' }], completedAt: new Date() })
+  const older = syncEvents({
+    tenantId, clientId, mode: 'delta', users: [{ ...ann, displayName: 'Ann (older)' }], removedIds: [bob.id], completedAt: new Date(first.getTime() + 1_000)
+  })
+  await applySyncEvents(app, newer)
+  await applySyncEvents(app, older)
+  t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['Ann (newer)'], 'older delta: its removal applies, its stale upsert does not')
+
+  const gone = syncEvents({ tenantId, clientId, mode: 'delta', removedIds: [ann.id], completedAt: new Date(Date.now() + 1_000) })
+  await applySyncEvents(app, gone)
+  t.same(await usersOf(app, tenantId), [])
+  t.same(await queryRows(app.db, sql`select count(*)::int as n from report.o365_user_addresses where tenant_id = ${tenantId}::uuid`), [{ n: 0 }])
+})
+
+t.test('the addresses a user can be matched on', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const u = user({
+    mail: 'Ann.Lee@Contoso.com',
+    userPrincipalName: 'ann@contoso.onmicrosoft.com',
+    proxyAddresses: ['SMTP:ann.lee@contoso.com', 'smtp:ann@contoso.com', 'X500:/o=ExchangeLabs/cn=ann', 'sip:ann@contoso.com'],
+    otherMails: ['ann@gmail.com']
+  })
+  await syncTenant(app, { tenantId, clientId, users: [u] })
+  const rows = await queryRows<{ address: string, kind: string, rank: number }>(app.db,
+    sql`select address, kind, rank from report.o365_user_addresses where user_id = ${u.id}::uuid order by rank, address`)
+  t.same(rows, [
+    { address: 'ann.lee@contoso.com', kind: 'mail', rank: 1 },
+    { address: 'ann@contoso.onmicrosoft.com', kind: 'upn', rank: 2 },
+    { address: 'ann.lee@contoso.com', kind: 'proxyAddress', rank: 3 },
+    { address: 'ann@contoso.com', kind: 'proxyAddress', rank: 3 },
+    { address: 'ann@gmail.com', kind: 'otherMail', rank: 4 }
+  ])
+})
+
+t.test('SKUs arriving after their sync was applied replace the held ones, unless newer ones are held', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const older = syncEvents({ tenantId, clientId, users: [user()], skus: [sku(E3, 10, 1)], completedAt: new Date(Date.now() - 1_000) })
+  const newer = syncEvents({ tenantId, clientId, users: [user()], skus: [sku(E3, 20, 2)], completedAt: new Date() })
+  await applySyncEvents(app, { ...newer, skus: undefined })
+  await handleSkusReplaced(app.db, newer.skus!)
+  t.match(await queryRows(app.db, sql`select total from report.o365_skus`), [{ total: 20 }])
+  await applySyncEvents(app, older)
+  t.match(await queryRows(app.db, sql`select total from report.o365_skus`), [{ total: 20 }], 'older SKUs ignored')
+})
