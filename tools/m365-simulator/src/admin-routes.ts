@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { SimulatorAdmin } from './admin.js'
-import { SimulatorError } from './overlay.js'
+import { SimulatorError } from './errors.js'
 
 type P = { tenantId: string, id: string, clientId: string }
 type B = Record<string, unknown>

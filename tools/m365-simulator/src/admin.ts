@@ -1,9 +1,10 @@
 import { thumbprints } from './certs.js'
 import { DEMO_APP, DEMO_TENANTS, type DemoTenant } from './fixtures/demo.js'
-import { SimulatorError } from './overlay.js'
+import { SimulatorError } from './errors.js'
 import { DEFAULT_APP_PERMISSIONS } from './permissions.js'
 import type { AppRegistration, SimulatorState } from './state.js'
-import { REQUIRE_MFA_FOR_ALL, Tenant, completeUser } from './tenant.js'
+import { completeUser } from './defaults.js'
+import { REQUIRE_MFA_FOR_ALL, Tenant } from './tenant.js'
 import type {
   AppRegistrationInput, AssignedLicense, ConditionalAccessPolicy, CreateTenantInput, DeltaExpiry, FaultConfig, LicenseTier,
   MfaProfile, PerUserMfaState, RegistrationInput, SkuInput, TenantStats, UserInput, UserRecord

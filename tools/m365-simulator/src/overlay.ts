@@ -1,4 +1,5 @@
 import { Generator, POPULATION } from './generator.js'
+import { SimulatorError } from './errors.js'
 import type { MfaProfile, UserEntry, UserRecord } from './types.js'
 
 export type UserState = 'active' | 'softDeleted' | 'hardDeleted'
@@ -16,10 +17,6 @@ export interface ChangeEntry {
 }
 
 interface Status { state: UserState, base: BasePopulation, deletedDateTime?: string, binSlot?: number, listed?: boolean }
-
-export class SimulatorError extends Error {
-  constructor (readonly statusCode: number, message: string) { super(message) }
-}
 
 /**
  * The users of one tenant: the baseline (fixture users, then generated users) plus a small overlay
