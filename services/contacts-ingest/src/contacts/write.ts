@@ -1,0 +1,101 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import type { AnyDb } from '@m365/db'
+import { companyMappings, contacts, type PsaType } from '../db/schema.js'
+import { enqueueEvents } from '../outbox/outbox.js'
+import type { Decision } from './decide.js'
+import { transition, type AnyEvent } from './events.js'
+import type { ContactRow } from './state.js'
+
+export interface ConnectionRef { id: string, psa: PsaType }
+
+/** The client each of these companies maps to (absent: unmapped). */
+export async function clientsOf (tx: AnyDb, connectionId: string, companyIds: ReadonlyArray<string | null>): Promise<Map<string, string>> {
+  const ids = [...new Set(companyIds.filter((id): id is string => id !== null))]
+  if (ids.length === 0) return new Map()
+  const rows = await tx.select({ company: companyMappings.companyExternalId, client: companyMappings.clientId }).from(companyMappings)
+    .where(and(eq(companyMappings.connectionId, connectionId), inArray(companyMappings.companyExternalId, ids)))
+  return new Map(rows.map((r) => [r.company, r.client]))
+}
+
+export async function loadContacts (tx: AnyDb, connectionId: string, externalIds: readonly string[]): Promise<Map<string, ContactRow>> {
+  if (externalIds.length === 0) return new Map()
+  const rows = await tx.select().from(contacts)
+    .where(and(eq(contacts.connectionId, connectionId), inArray(contacts.externalId, [...externalIds])))
+  return new Map(rows.map((r) => [r.externalId, r]))
+}
+
+/**
+ * Carries out a decision for one contact inside the caller's transaction (which holds its lock): writes the row,
+ * counts the revision and puts the events for consumers into the outbox.
+ */
+export async function writeDecision (
+  tx: AnyDb, connection: ConnectionRef, externalId: string, row: ContactRow | undefined, decision: Decision,
+  clients: Map<string, string>
+): Promise<AnyEvent[]> {
+  const key = and(eq(contacts.connectionId, connection.id), eq(contacts.externalId, externalId))
+  const now = new Date()
+  switch (decision.action) {
+    case 'refetch':
+      return []
+    case 'none':
+      return []
+    case 'touch':
+      await tx.update(contacts).set(decision.ordering).where(key)
+      return []
+    case 'write':
+    case 'tombstone': {
+      const state = decision.action === 'write'
+        ? { ...decision.content, ...decision.ordering, deleted: false, deletedAt: null }
+        : {
+            ...decision.ordering,
+            firstName: null,
+            lastName: null,
+            emails: [],
+            phone: null,
+            title: null,
+            active: null,
+            deleted: true,
+            deletedAt: now
+          }
+      const base = row ?? emptyRow(connection, externalId)
+      const next: ContactRow = { ...base, ...state, revision: base.revision + 1, changedAt: now }
+      const target = next.companyExternalId === null ? null : clients.get(next.companyExternalId) ?? null
+      const { clientId, events } = transition(next, row?.clientId ?? null, target)
+      next.clientId = clientId
+      await tx.insert(contacts).values(next).onConflictDoUpdate({
+        target: [contacts.connectionId, contacts.externalId],
+        set: Object.fromEntries(Object.keys(next).filter((k) => k !== 'connectionId' && k !== 'externalId')
+          .map((k) => [k, sql.raw(`excluded.${snake(k)}`)]))
+      })
+      await enqueueEvents(tx, events)
+      return events
+    }
+  }
+}
+
+function emptyRow (connection: ConnectionRef, externalId: string): ContactRow {
+  return {
+    connectionId: connection.id,
+    externalId,
+    psa: connection.psa,
+    companyExternalId: null,
+    companyName: null,
+    firstName: null,
+    lastName: null,
+    emails: [],
+    phone: null,
+    title: null,
+    active: null,
+    psaUpdatedAt: null,
+    sourceSeq: null,
+    eventTime: null,
+    deleted: false,
+    deletedAt: null,
+    revision: 0,
+    clientId: null,
+    changedAt: new Date(0),
+    lastSeenRunId: null
+  }
+}
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { startBackfillWorker } from '../backfill/worker.js'
+import type { ContactsIngestConfig } from '../config.js'
+import type { PollLoop } from '../lib/poll-loop.js'
+import { startOutboxPublisher } from '../outbox/publisher.js'
+import { startDeliveryWorker } from '../webhooks/worker.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** nudge a background loop to run now (after storing a delivery, queueing a backfill, writing events) */
+    workers: { deliveries: () => void, backfills: () => void, outbox: () => void }
+  }
+}
+
+/**
+ * The background loops: delivery processing, backfills and their scheduler, the outbox publisher. They start when
+ * the app is ready and stop (finishing the pass in flight) before service-kit closes the bus and the database.
+ */
+export default fp(async (app: FastifyInstance, { config }: { config: ContactsIngestConfig }) => {
+  const loops: Record<'deliveries' | 'backfills' | 'scheduler' | 'outbox', PollLoop | undefined> = {
+    deliveries: undefined, backfills: undefined, scheduler: undefined, outbox: undefined
+  }
+  app.decorate('workers', {
+    deliveries: () => loops.deliveries?.wake(),
+    backfills: () => loops.backfills?.wake(),
+    outbox: () => loops.outbox?.wake()
+  })
+  app.addHook('onReady', async () => {
+    const log = app.log
+    loops.outbox = startOutboxPublisher({
+      db: app.db,
+      bus: app.bus,
+      log: log.child({ component: 'outbox' }),
+      pollMs: config.OUTBOX_POLL_MS,
+      leaseMs: config.OUTBOX_LEASE_MS,
+      publishDelayMs: config.OUTBOX_PUBLISH_DELAY_MS
+    })
+    const wakeOutbox = () => loops.outbox?.wake()
+    loops.deliveries = startDeliveryWorker({
+      db: app.db,
+      clients: app.psaClients,
+      connections: app.connections,
+      log: log.child({ component: 'deliveries' }),
+      pollMs: config.DELIVERY_POLL_MS,
+      batch: config.DELIVERY_BATCH,
+      concurrency: config.DELIVERY_CONCURRENCY,
+      leaseMs: config.DELIVERY_LEASE_MS,
+      retryBaseMs: config.DELIVERY_RETRY_BASE_MS,
+      retryMaxMs: config.DELIVERY_RETRY_MAX_MS,
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      onChange: wakeOutbox
+    })
+    const backfill = startBackfillWorker({
+      db: app.db,
+      clients: app.psaClients,
+      log: log.child({ component: 'backfill' }),
+      pageSize: config.BACKFILL_PAGE_SIZE,
+      pollMs: config.BACKFILL_POLL_MS,
+      staleMs: config.BACKFILL_STALE_MS,
+      intervalMinutes: config.BACKFILL_INTERVAL_MINUTES,
+      schedulerTickMs: config.BACKFILL_SCHEDULER_TICK_MS,
+      onChange: wakeOutbox
+    })
+    loops.backfills = backfill.runner
+    loops.scheduler = backfill.scheduler
+  })
+  app.addHook('onClose', async () => {
+    // producers first, the publisher last, so what they committed still goes out if the bus is there
+    await Promise.all([loops.deliveries?.stop(), loops.backfills?.stop(), loops.scheduler?.stop()])
+    await loops.outbox?.stop()
+  })
+}, { name: 'contacts-ingest-workers', dependencies: ['service-kit', 'contacts-ingest-core'] })

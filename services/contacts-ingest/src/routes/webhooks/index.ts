@@ -1,0 +1,92 @@
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Problem, WebhookAccepted, WebhookParams } from '@m365/api'
+import { PsaPayloadError } from '@m365/psa'
+import type { ContactsIngestConfig } from '../../config.js'
+import type { WebhookSettings } from '../../connections/repository.js'
+import { badRequest, HttpProblem, notFound } from '../../lib/errors.js'
+import { storeDelivery } from '../../webhooks/deliveries.js'
+import { deliveryKey } from '../../webhooks/payload.js'
+import { verifyDelivery } from '../../webhooks/verify.js'
+
+declare module 'fastify' {
+  interface FastifyRequest { webhookConnection: WebhookSettings | null }
+}
+
+const PSAS = new Set(['connectwise', 'autotask', 'halopsa'])
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+type Params = { psa: string, connectionId: string }
+
+/**
+ * POST /webhooks/{psa}/{connectionId}: public, no principal (specs/psa-webhooks.md §1). In order: rate limit per
+ * connection (429), the connection (404) before the body is read, media type (415) and size (413), authenticity over
+ * the raw bytes (401), payload shape (400), then the delivery is stored and answered 202 — processing happens later.
+ * Nothing is written before the delivery verified and parsed.
+ */
+const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = async (app, { config }) => {
+  app.removeAllContentTypeParsers()
+  // the raw bytes, untouched: signatures are over them (re-serialised JSON would not match)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+  await app.register(rateLimit, { global: false })
+  app.decorateRequest('webhookConnection', null)
+
+  const limit = app.rateLimit({
+    max: config.WEBHOOK_RATE_LIMIT_MAX,
+    timeWindow: config.WEBHOOK_RATE_LIMIT_WINDOW_MS,
+    keyGenerator: (request) => `webhook:${(request.params as Params).connectionId}`,
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(429, 'RATE_LIMITED', `too many webhooks for this connection; retry in ${context.after}`)
+  })
+
+  async function findConnection (request: FastifyRequest): Promise<void> {
+    const { psa, connectionId } = request.params as Params
+    const settings = PSAS.has(psa) && UUID.test(connectionId) ? await app.connections.webhookSettings(connectionId) : undefined
+    if (!settings || settings.psa !== psa) throw notFound(`${psa} connection ${connectionId}`)
+    request.webhookConnection = settings
+  }
+
+  app.post('/:psa/:connectionId', {
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    onRequest: [limit],
+    preParsing: [async (request, _reply, payload) => {
+      await findConnection(request)
+      return payload
+    }],
+    schema: {
+      tags: ['Webhooks'],
+      summary: 'Receive a contact webhook from a PSA (verified over the raw body, stored, processed later)',
+      description: 'Authenticated as the PSA signs: Autotask X-Hook-Signature, ConnectWise x-content-signature, ' +
+        'HaloPSA Authorization. Body: the PSA\'s JSON, at most WEBHOOK_BODY_LIMIT_BYTES.',
+      params: WebhookParams,
+      response: { 202: WebhookAccepted, 400: Problem, 401: Problem, 404: Problem, 413: Problem, 415: Problem, 429: Problem, 503: Problem }
+    }
+  }, async (request, reply) => {
+    const settings = request.webhookConnection as WebhookSettings
+    const { psa, connectionId } = request.params
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    const verified = await verifyDelivery(settings, raw, request.headers, app.connectWiseKeys)
+    if (!verified.ok) {
+      request.log.warn({ connectionId, psa, reason: verified.reason }, 'webhook not verified')
+      if (verified.status === 503) throw new HttpProblem(503, 'SIGNING_KEY_UNAVAILABLE', 'the signing key could not be fetched; retry later', { 'retry-after': '30' })
+      throw new HttpProblem(401, 'WEBHOOK_NOT_VERIFIED', `webhook not verified: ${verified.reason}`)
+    }
+    let dedupeKey: string
+    try {
+      dedupeKey = deliveryKey(settings.psa, raw).dedupeKey
+    } catch (err) {
+      if (err instanceof PsaPayloadError) throw badRequest(`${err.field} ${err.reason}`, 'INVALID_PAYLOAD')
+      throw err
+    }
+    const headers: Record<string, string> = { verifiedBy: verified.via }
+    const contentType = request.headers['content-type']
+    if (contentType) headers['content-type'] = contentType
+    const stored = await storeDelivery(app.db, { connectionId, psa: settings.psa, dedupeKey, body: raw, headers })
+    if (!stored.duplicate) app.workers.deliveries()
+    request.log.info({ connectionId, psa, deliveryId: stored.id || undefined, duplicate: stored.duplicate, verifiedBy: verified.via }, 'webhook accepted')
+    return reply.code(202).send({ status: 'accepted', duplicate: stored.duplicate })
+  })
+}
+
+export default webhooks
