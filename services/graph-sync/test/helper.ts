@@ -6,7 +6,7 @@ import postgres from 'postgres'
 import type { Test } from 'tap'
 import { createNatsBus, deleteNatsNamespace, type NatsBus } from '@m365/bus'
 import {
-  allEvents, createEvent, TenantConnected, TokenRequest, type EventContract, type EventOf, type O365User, type ReplyOf
+  allEvents, createEvent, O365SkusReplaced, O365UsersRemoved, O365UsersUpserted, SyncCompleted, TenantConnected, TokenRequest, type EventContract, type EventOf, type O365User, type ReplyOf
 } from '@m365/contracts'
 import { createTestDatabase } from '@m365/db/testing'
 import { createGraphTransport } from '@m365/graph'
@@ -40,6 +40,20 @@ export class EventLog {
 
   notes<C extends EventContract> (contract: C, syncId: string): unknown[] {
     return this.all.filter(({ event }) => event.subject === contract.subject && (event.data as { syncId?: string }).syncId === syncId).map((e) => e.note)
+  }
+
+  /** A sync's events once all arrived: o365.sync.completed and as many batches as it announces. */
+  async ofSync (syncId: string, timeoutMs?: number) {
+    const completed = await this.waitFor(SyncCompleted, (e) => e.data.syncId === syncId, `sync ${syncId} completed`, timeoutMs)
+    const { upserted, removed } = completed.data.batches
+    await waitFor(() => this.of(O365UsersUpserted, syncId).length >= upserted && this.of(O365UsersRemoved, syncId).length >= removed &&
+      this.of(O365SkusReplaced, syncId).length >= 1, `the batches of sync ${syncId}`, timeoutMs)
+    return {
+      completed,
+      skus: this.of(O365SkusReplaced, syncId),
+      upserted: this.of(O365UsersUpserted, syncId).sort((a, b) => a.data.batch - b.data.batch),
+      removed: this.of(O365UsersRemoved, syncId).sort((a, b) => a.data.batch - b.data.batch)
+    }
   }
 
   async waitFor<C extends EventContract> (contract: C, match: (event: EventOf<C>) => boolean, what: string, timeoutMs?: number): Promise<EventOf<C>> {
@@ -113,6 +127,7 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
   t.teardown(() => deleteNatsNamespace({ url: NATS_URL, namespace }))
   const sim = await startM365Simulator({ fixture: options.fixture ?? 'demo' })
   t.teardown(() => sim.close())
+  if (options.fixture === 'none') sim.admin.registerApp({ ...DEMO_APP })
   const sql = postgres(database.url, { max: 2, onnotice: () => {} })
   t.teardown(() => sql.end({ timeout: 5 }))
   const bus = await createNatsBus({ url: NATS_URL, namespace })

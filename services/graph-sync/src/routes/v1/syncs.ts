@@ -33,15 +33,17 @@ const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Start a sync of a tenant now (MSP staff)',
       description: 'Queues a sync job; follow it with GET /v1/syncs/{syncId}. `auto` runs a delta sync when the tenant has a snapshot to continue from, else a full one.',
       params: TenantParams,
-      body: Type.Optional(Type.Object({ mode: Type.Optional(SyncMode) }, { additionalProperties: false })),
+      body: Type.Object({ mode: Type.Optional(SyncMode) }, { additionalProperties: false, description: 'optional; an empty POST means mode auto' }),
       response: { 202: Type.Object({ syncId: Uuid }), 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
-    }
+    },
+    // A POST without a body is the common case: validate it as {}.
+    preValidation: async (request) => { request.body ??= {} }
   }, async (request, reply) => {
     assertMsp(request)
     const { clientId, tenantId } = request.params
     const tenant = await tenantOf(request, clientId, tenantId)
     if (tenant.status !== 'connected') throw conflict('TENANT_NOT_CONNECTED', `tenant ${tenantId} is ${tenant.status}; connect it again to sync it`)
-    const run = await enqueueSync(db, app.bus, { syncId: randomUUID(), tenantId, clientId, reason: 'manual', mode: request.body?.mode ?? 'auto' })
+    const run = await enqueueSync(db, app.bus, { syncId: randomUUID(), tenantId, clientId, reason: 'manual', mode: request.body.mode ?? 'auto' })
     return reply.code(202).send({ syncId: run.syncId })
   })
 
