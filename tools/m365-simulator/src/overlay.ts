@@ -129,7 +129,8 @@ export class UserStore {
     if (q < this.baseBinCount) {
       const bl = this.baselineBin.length
       const id = q < bl ? this.baselineBin[q]!.user.id : this.gen.deletedId(q - bl)
-      return this.status.has(id) ? undefined : this.find(id)
+      const st = this.status.get(id) // touched but never restored (e.g. its registration changed): still here
+      return !st || (st.state === 'softDeleted' && st.binSlot === undefined) ? this.find(id) : undefined
     }
     const id = this.bin[q - this.baseBinCount]!
     const st = this.status.get(id)

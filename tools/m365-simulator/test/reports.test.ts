@@ -102,3 +102,18 @@ t.test('SKUs: consumed units follow licence changes; deleted users and contacts'
   const org = await raw(h, '/v1.0/organization', { token })
   t.equal(org.body.value[0].id, tenantId)
 })
+
+t.test('users in the recycle bin stay listed when their MFA data changes; restore and purge move them', async (t) => {
+  const h = await startSim(t, { fixture: 'none' })
+  const { tenantId, token } = await registerAppAndTenant(h, { displayName: 'Bin', userCount: 5, mix: { deleted: 3 } })
+  const bin = async () => (await raw(h, '/v1.0/directory/deletedItems/microsoft.graph.user?$select=id', { token })).body.value.map((u: { id: string }) => u.id)
+  const [first, second, third] = await bin()
+  h.sim.admin.setPerUserMfa(tenantId, first, 'enforced')
+  t.same(await bin(), [first, second, third])
+  h.sim.admin.restoreUser(tenantId, second)
+  h.sim.admin.hardDeleteUser(tenantId, third)
+  t.same(await bin(), [first])
+  const users = (await raw(h, '/v1.0/users?$select=id', { token })).body.value.map((u: { id: string }) => u.id)
+  t.equal(users.length, 6)
+  t.ok(users.includes(second), 'restored from the bin into the user list')
+})
