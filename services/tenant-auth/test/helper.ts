@@ -6,7 +6,7 @@ import pino from 'pino'
 import type { Test } from 'tap'
 import { fetch } from 'undici'
 import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@m365/api'
-import { createInProcessBus, createNatsBus, deleteNatsNamespace, type EventBus } from '@m365/bus'
+import { createInProcessBus, createNatsBus, deleteNatsNamespace, type EventBus, type InProcessBus } from '@m365/bus'
 import { TenantConnected, TenantConsentRevoked, TenantDisconnected, type EventContract, type EventOf } from '@m365/contracts'
 import { createTestDatabase } from '@m365/db/testing'
 import { createTrustingDispatcher, startM365Simulator, type M365Simulator, type M365SimulatorOptions } from '@m365/m365-simulator'
@@ -107,7 +107,7 @@ async function natsBus (t: Test): Promise<EventBus> {
   return bus
 }
 
-export function inProcessBus (t: Test): EventBus {
+export function inProcessBus (t: Test): InProcessBus {
   const bus = createInProcessBus()
   t.teardown(() => bus.close())
   return bus

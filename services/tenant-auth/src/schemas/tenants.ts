@@ -44,13 +44,15 @@ export const ConnectStarted = Type.Object({
   expiresAt: Timestamp
 })
 
+// No additionalProperties: false here: Fastify's ajv removes additional properties, and inside anyOf
+// the first branch would strip the second branch's fields before it is tried.
 export const CredentialsBody = Type.Union([
-  Type.Object({ clientId: Uuid, clientSecret: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+  Type.Object({ clientId: Uuid, clientSecret: Type.String({ minLength: 1, maxLength: 1024 }) }),
   Type.Object({
     clientId: Uuid,
     certificatePem: Type.String({ minLength: 1, maxLength: 20_000 }),
     privateKeyPem: Type.String({ minLength: 1, maxLength: 20_000 })
-  }, { additionalProperties: false })
+  })
 ])
 export type CredentialsBody = Static<typeof CredentialsBody>
 
