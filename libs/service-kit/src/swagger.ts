@@ -25,6 +25,10 @@ export async function registerOpenApi (app: FastifyInstance, options: OpenApiOpt
       info: { title: options.title, version: options.version ?? '1.0.0', ...(options.description && { description: options.description }) },
       ...(options.securitySchemes && { components: { securitySchemes: options.securitySchemes as never } }),
       ...(options.security && { security: options.security })
+    },
+    // shared schemas (app.addSchema) appear in components under their $id, not def-0, def-1 …: client generators name types after them
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' && /^[A-Za-z][\w.-]*$/.test(json.$id) ? json.$id : `def-${i}`
     }
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })

@@ -1,0 +1,43 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { BaseConfig, ConfigError } from '@m365/service-kit'
+
+const ServiceUrl = (description: string) => Type.String({ pattern: '^https?://', errorMessage: 'must be an http(s):// URL', description })
+
+/** The gateway's environment: where the services are, how tokens are verified, and the public limits. */
+export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
+  TENANT_AUTH_URL: ServiceUrl('tenant-auth, for tenant connections and the consent callback'),
+  GRAPH_SYNC_URL: ServiceUrl('graph-sync, for sync runs'),
+  CONTACTS_INGEST_URL: ServiceUrl('contacts-ingest, for PSA connections'),
+  REPORT_URL: ServiceUrl('report, for clients, O365 data, templates, reports and versions'),
+  WEBHOOKS_UPSTREAM_URL: Type.Optional(ServiceUrl('when set, POST /webhooks/* is passed through to it byte for byte (contacts-ingest in the single-process mode)')),
+
+  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://', errorMessage: 'must be an http(s):// URL', description: 'the identity provider\'s JWKS (production)' })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'required with JWT_JWKS_URL' })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'required with JWT_JWKS_URL' })),
+  JWT_LOCAL_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'an ES256 private JWK, generated when missing (single-process mode, no identity provider)' })),
+  JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'largest JSON request body' }),
+  WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144, description: 'as contacts-ingest\'s' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'requests per principal (sub) per window, per replica' }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'per request to a service (between CSV chunks for a stream)' })
+})])
+export type GatewayConfig = Static<typeof GatewayConfig>
+
+export type TokenSource =
+  | { kind: 'jwks', url: string, issuer: string, audience: string }
+  | { kind: 'local', file: string }
+
+/** Which tokens to trust: the identity provider's JWKS or the local key, never both; a ConfigError (one line) otherwise. */
+export function tokenSource (config: GatewayConfig): TokenSource {
+  const { JWT_JWKS_URL: url, JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_LOCAL_KEY_FILE: file } = config
+  if (url && file) throw new ConfigError(['JWT_JWKS_URL and JWT_LOCAL_KEY_FILE are exclusive: set one'])
+  if (url) {
+    const missing = [!issuer && 'JWT_ISSUER', !audience && 'JWT_AUDIENCE'].filter((name): name is string => Boolean(name))
+    if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name} is required with JWT_JWKS_URL`))
+    return { kind: 'jwks', url, issuer: issuer!, audience: audience! }
+  }
+  if (file) return { kind: 'local', file }
+  throw new ConfigError(['JWT_JWKS_URL (with JWT_ISSUER and JWT_AUDIENCE) or JWT_LOCAL_KEY_FILE is required'])
+}

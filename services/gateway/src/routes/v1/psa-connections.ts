@@ -1,0 +1,109 @@
+import { Type } from '@sinclair/typebox'
+import { CompanyMappingPut, CompanyMappingResult, Page, PageQuery, PsaConnectionCreate, PsaConnectionPatch, SecretRotate, SecretRotated } from '@m365/api'
+import { ref } from '../schemas.js'
+import type { ForwardRoute } from '../forward.js'
+import { ConnectionParams } from './params.js'
+
+const access = { mspOnly: true }
+const BackfillParams = Type.Object({ connectionId: Type.String({ format: 'uuid' }), backfillId: Type.String({ format: 'uuid' }) })
+
+/** contacts-ingest: the MSP's PSA connections; to a client token they do not exist. */
+export const psaConnectionRoutes: ForwardRoute[] = [
+  {
+    method: 'POST',
+    url: '/psa-connections',
+    operationId: 'createPsaConnection',
+    summary: 'Connect a PSA (ConnectWise, Autotask or HaloPSA): where it posts webhooks and how to pull contacts',
+    body: PsaConnectionCreate,
+    responses: { 201: ref('PsaConnection') },
+    problems: [422],
+    access
+  },
+  {
+    method: 'GET', url: '/psa-connections', operationId: 'listPsaConnections', summary: 'List PSA connections', querystring: PageQuery, responses: { 200: Page(ref('PsaConnection')) }, access
+  },
+  {
+    method: 'GET', url: '/psa-connections/:connectionId', operationId: 'getPsaConnection', summary: 'Get a PSA connection (never its secrets)', params: ConnectionParams, responses: { 200: ref('PsaConnection') }, access
+  },
+  {
+    method: 'PATCH',
+    url: '/psa-connections/:connectionId',
+    operationId: 'updatePsaConnection',
+    summary: 'Change a PSA connection: name, base URL, API credentials, Halo webhook authentication',
+    params: ConnectionParams,
+    body: PsaConnectionPatch,
+    responses: { 200: ref('PsaConnection') },
+    problems: [422],
+    access
+  },
+  {
+    method: 'DELETE',
+    url: '/psa-connections/:connectionId',
+    operationId: 'deletePsaConnection',
+    summary: 'Delete a PSA connection: its webhooks are refused from now on and its contacts withdrawn',
+    params: ConnectionParams,
+    responses: { 204: null },
+    access
+  },
+  {
+    method: 'POST',
+    url: '/psa-connections/:connectionId/rotate-secret',
+    operationId: 'rotatePsaWebhookSecret',
+    summary: 'Rotate the webhook secret; the old one keeps verifying for the grace period',
+    params: ConnectionParams,
+    body: SecretRotate,
+    responses: { 200: SecretRotated },
+    problems: [409, 422],
+    access
+  },
+  {
+    method: 'GET',
+    url: '/psa-connections/:connectionId/companies',
+    operationId: 'listPsaCompanies',
+    summary: 'The PSA companies seen in contacts or mapped, each with its client',
+    params: ConnectionParams,
+    querystring: PageQuery,
+    responses: { 200: Page(ref('PsaCompany')) },
+    access
+  },
+  {
+    method: 'PUT',
+    url: '/psa-connections/:connectionId/companies',
+    operationId: 'putPsaCompanyMapping',
+    summary: 'Replace the PSA-company → client mapping of a connection',
+    params: ConnectionParams,
+    body: CompanyMappingPut,
+    responses: { 200: CompanyMappingResult },
+    problems: [422],
+    access
+  },
+  {
+    method: 'POST',
+    url: '/psa-connections/:connectionId/backfills',
+    operationId: 'startPsaBackfill',
+    summary: 'Pull every contact of the mapped companies from the PSA now',
+    params: ConnectionParams,
+    responses: { 202: ref('BackfillRun') },
+    problems: [409],
+    access
+  },
+  {
+    method: 'GET',
+    url: '/psa-connections/:connectionId/backfills',
+    operationId: 'listPsaBackfills',
+    summary: "A connection's backfill runs, newest first",
+    params: ConnectionParams,
+    querystring: PageQuery,
+    responses: { 200: Page(ref('BackfillRun')) },
+    access
+  },
+  {
+    method: 'GET',
+    url: '/psa-connections/:connectionId/backfills/:backfillId',
+    operationId: 'getPsaBackfill',
+    summary: 'A backfill run: status and counts',
+    params: BackfillParams,
+    responses: { 200: ref('BackfillRun') },
+    access
+  }
+]
