@@ -9,7 +9,8 @@ import repositories from './plugins/repositories.js'
 import versionBuilder from './plugins/version-builder.js'
 import v1 from './routes/v1/index.js'
 
-export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
+// from src/ and from dist/ alike: the image keeps the committed SQL next to the sources
+export const migrationsFolder = join(import.meta.dirname, '..', 'src', 'db', 'migrations')
 
 export type ReportOptions = ServiceOptions<ReportConfig>
 
