@@ -21,7 +21,9 @@ export const OPENAPI_INFO = {
 /** The public gateway: authenticates the bearer JWT, authorises, and forwards each route to the service that owns it. */
 export default async function gatewayApp (app: FastifyInstance, opts: GatewayOptions): Promise<void> {
   const { config } = opts
-  const verify = await createTokenVerifier(tokenSource(config), { clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS })
+  const verify = await createTokenVerifier(tokenSource(config), {
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, jwksCooldownMs: config.JWT_JWKS_COOLDOWN_MS, jwksCacheMs: config.JWT_JWKS_CACHE_MS
+  })
   await app.register(serviceKit, {
     config,
     service: 'gateway',

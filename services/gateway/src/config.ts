@@ -16,6 +16,8 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'required with JWT_JWKS_URL' })),
   JWT_LOCAL_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'an ES256 private JWK, generated when missing (single-process mode, no identity provider)' })),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+  JWT_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 30_000, description: 'a token with an unknown kid refetches the JWKS at most this often' }),
+  JWT_JWKS_CACHE_MS: Type.Integer({ minimum: 0, default: 600_000, description: 'JWKS keys are refetched after this long' }),
 
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'largest JSON request body' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144, description: 'as contacts-ingest\'s' }),

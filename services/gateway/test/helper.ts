@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Fastify, { type FastifyInstance } from 'fastify'
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import createClient, { type Client } from 'openapi-fetch'
 import type { Test } from 'tap'
@@ -10,7 +11,8 @@ import { Agent, fetch } from 'undici'
 import { createInProcessBus, type EventBus } from '@m365/bus'
 import { createTestDatabase } from '@m365/db/testing'
 import { startM365Simulator, type M365Simulator } from '@m365/m365-simulator'
-import { loadConfig } from '@m365/service-kit'
+import pino from 'pino'
+import { loadConfig, loggerOptions } from '@m365/service-kit'
 import gatewayApp, { ensureLocalSigningKey, GatewayConfig, mintToken, type LocalSigningKey, type MintOptions } from '../src/index.js'
 import type { paths } from './generated/api.js'
 import { serviceModule, type ServiceName } from './services.js'
@@ -42,6 +44,8 @@ export interface StackOptions {
   services?: ServiceName[]
   /** the gateway's environment on top of the test defaults */
   env?: Record<string, string>
+  /** the gateway's log lines (at debug level) */
+  logs?: LogCapture
 }
 
 /**
@@ -115,7 +119,7 @@ export async function startStack (t: Test, options: StackOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
     ...options.env
   })
-  const gateway = await startGateway(gatewayConfig)
+  const gateway = await startGateway(gatewayConfig, options.logs)
   closers.push(() => gateway.app.close())
 
   const key = await ensureLocalSigningKey(keyFile)
@@ -135,8 +139,19 @@ export async function startStack (t: Test, options: StackOptions = {}): Promise<
   }
 }
 
-export async function startGateway (config: GatewayConfig): Promise<{ app: FastifyInstance, url: string }> {
-  const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
+/** Every log line written to it, raw. */
+export class LogCapture extends Writable {
+  raw = ''
+  override _write (chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.raw += chunk.toString()
+    callback()
+  }
+}
+
+export async function startGateway (config: GatewayConfig, logs?: LogCapture): Promise<{ app: FastifyInstance, url: string }> {
+  const app = logs
+    ? Fastify({ loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'gateway'), logs) as FastifyBaseLogger })
+    : Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
   await app.register(fp(gatewayApp), { config })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, url }

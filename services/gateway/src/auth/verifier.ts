@@ -22,7 +22,15 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  * (with clock tolerance), then the role claims. Keys of a JWKS are cached and refetched on an unknown kid.
  * @see https://github.com/panva/jose/blob/main/docs/jwks/remote/functions/createRemoteJWKSet.md
  */
-export async function createTokenVerifier (source: TokenSource, options: { clockToleranceSeconds: number }): Promise<VerifyToken> {
+export interface VerifierOptions {
+  clockToleranceSeconds: number
+  /** JWKS: an unknown kid refetches the keys at most this often */
+  jwksCooldownMs?: number
+  /** JWKS: keys are refetched after this long */
+  jwksCacheMs?: number
+}
+
+export async function createTokenVerifier (source: TokenSource, options: VerifierOptions): Promise<VerifyToken> {
   let key: CryptoKey | JWTVerifyGetKey
   let issuer: string
   let audience: string
@@ -33,7 +41,9 @@ export async function createTokenVerifier (source: TokenSource, options: { clock
     ;({ issuer, audience } = local)
     algorithms = ['ES256']
   } else {
-    key = createRemoteJWKSet(new URL(source.url), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+    key = createRemoteJWKSet(new URL(source.url), {
+      timeoutDuration: 5_000, cooldownDuration: options.jwksCooldownMs ?? 30_000, cacheMaxAge: options.jwksCacheMs ?? 600_000
+    })
     ;({ issuer, audience } = source)
     algorithms = ASYMMETRIC
   }

@@ -404,7 +404,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List PSA connections */
+        /** List PSA connections, oldest first */
         get: operations["listPsaConnections"];
         put?: never;
         /** Connect a PSA (ConnectWise, Autotask or HaloPSA): where it posts webhooks and how to pull contacts */
@@ -426,7 +426,7 @@ export interface paths {
         get: operations["getPsaConnection"];
         put?: never;
         post?: never;
-        /** Delete a PSA connection: its webhooks are refused from now on and its contacts withdrawn */
+        /** Delete a PSA connection with its contacts (they are withdrawn from reports) */
         delete: operations["deletePsaConnection"];
         options?: never;
         head?: never;
@@ -434,7 +434,7 @@ export interface paths {
         patch: operations["updatePsaConnection"];
         trace?: never;
     };
-    "/v1/psa-connections/{connectionId}/rotate-secret": {
+    "/v1/psa-connections/{connectionId}/secret/rotate": {
         parameters: {
             query?: never;
             header?: never;
@@ -443,7 +443,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the webhook secret; the old one keeps verifying for the grace period */
+        /**
+         * Rotate the webhook secret; the old one keeps verifying for a grace period (default 24 h)
+         * @description Give `webhookSecret`, or leave it out to have one generated: it is in this response only, never again.
+         */
         post: operations["rotatePsaWebhookSecret"];
         delete?: never;
         options?: never;
@@ -460,7 +463,7 @@ export interface paths {
         };
         /** The PSA companies seen in contacts or mapped, each with its client */
         get: operations["listPsaCompanies"];
-        /** Replace the PSA-company → client mapping of a connection */
+        /** Replace which PSA company maps to which client; contacts of changed companies are published again */
         put: operations["putPsaCompanyMapping"];
         post?: never;
         delete?: never;
@@ -469,17 +472,16 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/psa-connections/{connectionId}/backfills": {
+    "/v1/psa-connections/{connectionId}/backfill": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A connection's backfill runs, newest first */
-        get: operations["listPsaBackfills"];
+        get?: never;
         put?: never;
-        /** Pull every contact of the mapped companies from the PSA now */
+        /** Pull every contact of the mapped companies from the PSA (202: the run; one at a time per connection) */
         post: operations["startPsaBackfill"];
         delete?: never;
         options?: never;
@@ -487,14 +489,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/psa-connections/{connectionId}/backfills/{backfillId}": {
+    "/v1/psa-connections/{connectionId}/backfills/{runId}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A backfill run: status and counts */
+        /** Progress of a backfill run: status and counts */
         get: operations["getPsaBackfill"];
         put?: never;
         post?: never;
@@ -5321,98 +5323,6 @@ export interface operations {
             };
         };
     };
-    listPsaBackfills: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                connectionId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["BackfillRun"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     startPsaBackfill: {
         parameters: {
             query?: never;
@@ -5470,15 +5380,6 @@ export interface operations {
                 };
             };
             /** @description Problem details (RFC 9457) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details (RFC 9457) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5522,7 +5423,7 @@ export interface operations {
             header?: never;
             path: {
                 connectionId: string;
-                backfillId: string;
+                runId: string;
             };
             cookie?: never;
         };

@@ -5,7 +5,7 @@ import type { ForwardRoute } from '../forward.js'
 import { ConnectionParams } from './params.js'
 
 const access = { mspOnly: true }
-const BackfillParams = Type.Object({ connectionId: Type.String({ format: 'uuid' }), backfillId: Type.String({ format: 'uuid' }) })
+const BackfillParams = Type.Object({ connectionId: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) })
 
 /** contacts-ingest: the MSP's PSA connections; to a client token they do not exist. */
 export const psaConnectionRoutes: ForwardRoute[] = [
@@ -20,7 +20,7 @@ export const psaConnectionRoutes: ForwardRoute[] = [
     access
   },
   {
-    method: 'GET', url: '/psa-connections', operationId: 'listPsaConnections', summary: 'List PSA connections', querystring: PageQuery, responses: { 200: Page(ref('PsaConnection')) }, access
+    method: 'GET', url: '/psa-connections', operationId: 'listPsaConnections', summary: 'List PSA connections, oldest first', querystring: PageQuery, responses: { 200: Page(ref('PsaConnection')) }, access
   },
   {
     method: 'GET', url: '/psa-connections/:connectionId', operationId: 'getPsaConnection', summary: 'Get a PSA connection (never its secrets)', params: ConnectionParams, responses: { 200: ref('PsaConnection') }, access
@@ -40,16 +40,17 @@ export const psaConnectionRoutes: ForwardRoute[] = [
     method: 'DELETE',
     url: '/psa-connections/:connectionId',
     operationId: 'deletePsaConnection',
-    summary: 'Delete a PSA connection: its webhooks are refused from now on and its contacts withdrawn',
+    summary: 'Delete a PSA connection with its contacts (they are withdrawn from reports)',
     params: ConnectionParams,
     responses: { 204: null },
     access
   },
   {
     method: 'POST',
-    url: '/psa-connections/:connectionId/rotate-secret',
+    url: '/psa-connections/:connectionId/secret/rotate',
     operationId: 'rotatePsaWebhookSecret',
-    summary: 'Rotate the webhook secret; the old one keeps verifying for the grace period',
+    summary: 'Rotate the webhook secret; the old one keeps verifying for a grace period (default 24 h)',
+    description: 'Give `webhookSecret`, or leave it out to have one generated: it is in this response only, never again.',
     params: ConnectionParams,
     body: SecretRotate,
     responses: { 200: SecretRotated },
@@ -70,7 +71,7 @@ export const psaConnectionRoutes: ForwardRoute[] = [
     method: 'PUT',
     url: '/psa-connections/:connectionId/companies',
     operationId: 'putPsaCompanyMapping',
-    summary: 'Replace the PSA-company → client mapping of a connection',
+    summary: 'Replace which PSA company maps to which client; contacts of changed companies are published again',
     params: ConnectionParams,
     body: CompanyMappingPut,
     responses: { 200: CompanyMappingResult },
@@ -79,29 +80,18 @@ export const psaConnectionRoutes: ForwardRoute[] = [
   },
   {
     method: 'POST',
-    url: '/psa-connections/:connectionId/backfills',
+    url: '/psa-connections/:connectionId/backfill',
     operationId: 'startPsaBackfill',
-    summary: 'Pull every contact of the mapped companies from the PSA now',
+    summary: 'Pull every contact of the mapped companies from the PSA (202: the run; one at a time per connection)',
     params: ConnectionParams,
     responses: { 202: ref('BackfillRun') },
-    problems: [409],
     access
   },
   {
     method: 'GET',
-    url: '/psa-connections/:connectionId/backfills',
-    operationId: 'listPsaBackfills',
-    summary: "A connection's backfill runs, newest first",
-    params: ConnectionParams,
-    querystring: PageQuery,
-    responses: { 200: Page(ref('BackfillRun')) },
-    access
-  },
-  {
-    method: 'GET',
-    url: '/psa-connections/:connectionId/backfills/:backfillId',
+    url: '/psa-connections/:connectionId/backfills/:runId',
     operationId: 'getPsaBackfill',
-    summary: 'A backfill run: status and counts',
+    summary: 'Progress of a backfill run: status and counts',
     params: BackfillParams,
     responses: { 200: ref('BackfillRun') },
     access
