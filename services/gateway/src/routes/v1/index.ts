@@ -17,6 +17,7 @@ export interface V1Options { config: GatewayConfig, verify: VerifyToken }
 
 /** Everything under /v1: authenticated (but the consent callback), authorised, rate-limited per principal, forwarded. */
 export default async function v1 (app: FastifyInstance, { config, verify }: V1Options): Promise<void> {
+  app.removeContentTypeParser('text/plain') // JSON bodies only: anything else is 415
   await app.register(authenticate, { verify })
   // its hook sits on each route, so it runs after the authenticate hook: the principal is known
   await app.register(rateLimit, {
