@@ -4,6 +4,7 @@ import { serviceKit, type ServiceOptions } from '@m365/service-kit'
 import type { ReportConfig } from './config.js'
 import consumers from './consumers/index.js'
 import * as tables from './db/schema.js'
+import housekeeping from './plugins/housekeeping.js'
 import outbox from './plugins/outbox.js'
 import repositories from './plugins/repositories.js'
 import versionBuilder from './plugins/version-builder.js'
@@ -26,6 +27,7 @@ export default async function reportApp (app: FastifyInstance, opts: ReportOptio
   })
   await app.register(outbox)
   await app.register(versionBuilder)
+  await app.register(housekeeping)
   await app.register(repositories)
   await app.register(v1, { prefix: '/v1' })
   await app.register(consumers)

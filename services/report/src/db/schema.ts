@@ -191,7 +191,7 @@ export const stagedSyncs = report.table('staged_syncs', {
   tenantId: uuid('tenant_id').notNull(),
   clientId: uuid('client_id').notNull(),
   completion: jsonb('completion'),
-  receivedAt: createdAt(),
+  receivedAt: at('received_at').notNull().defaultNow(),
   appliedAt: at('applied_at')
 })
 

@@ -160,7 +160,7 @@ CREATE TABLE "report"."staged_syncs" (
 	"tenant_id" uuid NOT NULL,
 	"client_id" uuid NOT NULL,
 	"completion" jsonb,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"applied_at" timestamp with time zone
 );
 --> statement-breakpoint
