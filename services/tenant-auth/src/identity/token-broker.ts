@@ -3,7 +3,7 @@ import type { ReplyOf, TokenErrorCode, TokenRequest } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
 import type { FastifyBaseLogger } from 'fastify'
 import { eq } from 'drizzle-orm'
-import type { KeyRing } from '../crypto/key-ring.js'
+import { DecryptionError, type KeyRing } from '../crypto/key-ring.js'
 import { tenants } from '../db/schema.js'
 import { loadCredential } from '../tenants/credential-store.js'
 import { markAuthFailure } from '../tenants/tenant-repository.js'
@@ -45,7 +45,14 @@ export class TokenBroker {
     const [tenant] = await db.select({ status: tenants.status, lastError: tenants.lastError }).from(tenants).where(eq(tenants.tenantId, tenantId))
     if (!tenant || tenant.status === 'disconnected') return failure('not_connected', `tenant ${tenantId} is not connected`)
     if (tenant.status !== 'connected') return failure(tenant.status, tenant.lastError ?? tenant.status)
-    const credential = await this.credentialFor(tenantId)
+    let credential: AppCredential | undefined
+    try {
+      credential = await this.credentialFor(tenantId)
+    } catch (err) {
+      if (!(err instanceof DecryptionError)) throw err
+      log.error({ tenantId, reason: err.message }, 'stored credentials cannot be decrypted')
+      return failure('identity_unavailable', `tenant-auth cannot decrypt the stored credentials of tenant ${tenantId}`)
+    }
     if (!credential) return failure('not_connected', `tenant ${tenantId} has no app credentials and no Azure app is configured`)
     try {
       const result = await this.acquire(tenantId, credential, { scope, fresh: false })

@@ -117,3 +117,26 @@ t.test('credentials for a tenant bound to another client: 409', async (t) => {
   t.match(res.json(), { code: 'TENANT_BOUND_TO_ANOTHER_CLIENT' })
   t.equal((await h.app.db.select().from(tenantCredentials)).length, 0)
 })
+
+t.test('key rotation: credentials sealed with the previous key still work and are re-sealed with the new one', async (t) => {
+  const simulator = await startSimulator(t)
+  const oldKey = '0d'.repeat(32)
+  const newKey = '7e'.repeat(32)
+  const before = await build(t, simulator, { env: { ENCRYPTION_KEY: oldKey } })
+  const clientId = await seedClient(before.app)
+  const app = ownRegistration(simulator, { clientSecret: 'rotating' })
+  t.equal((await put(before, clientId, app.tenantId, { clientId: app.clientId, clientSecret: 'rotating' })).statusCode, 200)
+  const [sealed] = await before.app.db.select().from(tenantCredentials)
+  await before.app.close()
+
+  const lost = await build(t, simulator, { databaseUrl: before.databaseUrl, env: { ENCRYPTION_KEY: newKey } })
+  t.match(await lost.bus.request(TokenRequest, { tenantId: app.tenantId }), { ok: false, code: 'identity_unavailable', message: /cannot decrypt/ },
+    'without the old key: a typed error, never a crash')
+  await lost.app.close()
+
+  const after = await build(t, simulator, { databaseUrl: before.databaseUrl, env: { ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey } })
+  t.equal((await after.bus.request(TokenRequest, { tenantId: app.tenantId })).ok, true)
+  const [resealed] = await after.app.db.select().from(tenantCredentials)
+  t.not(resealed?.keyId, sealed?.keyId, 're-sealed with the current key')
+  t.not(resealed?.ciphertext, sealed?.ciphertext)
+})

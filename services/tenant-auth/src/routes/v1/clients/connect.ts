@@ -6,6 +6,8 @@ import { ClientParams, ConnectBody, ConnectStarted, Problem } from '../../../sch
 const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useHttpProblems(app)
   app.post('/:clientId/tenants/connect', {
+    // the body is optional: a POST without one is `{}` (validation would refuse undefined)
+    preValidation: async (request) => { request.body ??= {} },
     schema: {
       tags: ['Tenants'],
       summary: 'Start connecting a Microsoft 365 tenant (MSP only): the admin-consent URL to open, valid 10 minutes, usable once',
@@ -17,7 +19,7 @@ const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { clientId } = request.params
     const principal = principalOf(request)
     assertMsp(principal, clientId)
-    const started = await app.consent.start({ clientId, requestedBy: principal.sub, tenantHint: request.body?.tenantId?.toLowerCase() })
+    const started = await app.consent.start({ clientId, requestedBy: principal.sub, tenantHint: request.body.tenantId?.toLowerCase() })
     request.log.info({ clientId, expiresAt: started.expiresAt }, 'tenant connection started')
     return reply.code(201).send(started)
   })
