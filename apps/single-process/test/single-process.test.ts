@@ -1,0 +1,53 @@
+import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { pino } from 'pino'
+import { createTestDataDir } from '@m365/db/testing'
+import { loadConfig } from '@m365/service-kit'
+import { SingleProcessConfig } from '../src/config.js'
+import { startSingleProcess } from '../src/start.js'
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+t.test('npm start: embedded database, in-process bus, simulators, seeded demo', async (t) => {
+  const dataDir = await createTestDataDir(t)
+  const port = await freePort()
+  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' }
+  const config = loadConfig(SingleProcessConfig, env)
+  const running = await startSingleProcess(config, env, pino({ level: 'silent' }))
+  t.teardown(() => running.close())
+
+  t.equal((await fetch(`${running.url}/healthz`)).status, 200, '/healthz answers 200')
+  const ready = await fetch(`${running.url}/readyz`)
+  t.equal(ready.status, 200, '/readyz answers 200')
+  t.same((await ready.json()).checks, { db: 'ok', bus: 'ok' }, 'readiness checks the database and the bus')
+
+  const seeded = await running.seeded
+  t.equal(seeded.length, 3, 'one demo client per demo tenant')
+
+  const tokens = JSON.parse(await readFile(running.devTokensFile, 'utf8')) as { msp: string, clients: Record<string, string> }
+  t.same(Object.keys(tokens.clients).sort(), [...seeded].sort(), 'dev-tokens.json holds a token for each client')
+
+  const clientId = seeded[0]!
+  const asClient = { authorization: `Bearer ${tokens.clients[clientId]}` }
+  const reports = await (await fetch(`${running.url}/v1/clients/${clientId}/reports`, { headers: { authorization: `Bearer ${tokens.msp}` } })).json()
+  t.equal(reports.items[0].latestVersion.status, 'ready', 'the demo report has a first version')
+  t.ok(reports.items[0].latestVersion.rowCount > 0)
+
+  const other = seeded[1]!
+  const foreign = await fetch(`${running.url}/v1/clients/${other}/office365/users`, { headers: asClient })
+  t.equal(foreign.status, 404, "a client's token cannot read another client's users")
+  const docs = await fetch(`${running.url}/openapi.json`)
+  t.equal(docs.status, 200, 'the OpenAPI document is served on the public port')
+
+  const webhook = await fetch(`${running.url}/webhooks/autotask/00000000-0000-4000-8000-000000000000`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}'
+  })
+  t.equal(webhook.status, 404, 'webhooks reach contacts-ingest through the public port (unknown connection)')
+})
