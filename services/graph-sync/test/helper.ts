@@ -209,7 +209,9 @@ export async function currentSnapshot (sql: postgres.Sql, tenantId: string): Pro
 /** The run's row once `done` says so. */
 export async function waitForRun (sql: postgres.Sql, syncId: string, done: (run: Record<string, unknown>) => boolean = (r) => r.outcome !== null, timeoutMs = 90_000) {
   return await waitFor(async () => {
+    // a worker in another process may not have created its tables yet
     const [run] = await sql<Array<Record<string, unknown>>>`select * from graph_sync.sync_runs where sync_id = ${syncId}`
+      .catch((err: { code?: string }) => { if (err.code === '42P01') return []; throw err })
     return run && done(run) ? run : undefined
   }, `sync ${syncId}`, timeoutMs)
 }

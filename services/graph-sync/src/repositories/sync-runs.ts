@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { SyncMode } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
 import { syncAttempts, syncRuns } from '../db/schema.js'
@@ -63,7 +63,8 @@ export async function startAttempt (db: AnyDb, syncId: string, tenantId: string,
 export async function finishAttempt (db: AnyDb, syncId: string, attempt: number, outcome: 'committed' | 'failed' | 'interrupted', error?: string): Promise<void> {
   await db.update(syncAttempts)
     .set({ finishedAt: sql`now()` as unknown as Date, outcome, error: error ?? null })
-    .where(and(eq(syncAttempts.syncId, syncId), eq(syncAttempts.attempt, attempt)))
+    // An attempt whose lease was taken over already ended, when the lease expired.
+    .where(and(eq(syncAttempts.syncId, syncId), eq(syncAttempts.attempt, attempt), isNull(syncAttempts.finishedAt)))
 }
 
 export async function updateRun (db: AnyDb, syncId: string, values: Partial<Omit<SyncRun, 'syncId'>>): Promise<void> {

@@ -33,11 +33,15 @@ export class TenantLease {
       const [current] = await queryRows<{ expires_at: Date, live: boolean }>(tx, sql`
         select expires_at, expires_at > now() as live from graph_sync.tenant_leases where tenant_id = ${tenantId}::uuid for update`)
       if (current?.live) return false
-      await tx.execute(sql`
-        insert into graph_sync.tenant_leases (tenant_id, sync_id, holder, acquired_at, expires_at)
+      // Conditional: a replica that inserted or renewed the row since our read keeps it.
+      const won = await queryRows(tx, sql`
+        insert into graph_sync.tenant_leases as l (tenant_id, sync_id, holder, acquired_at, expires_at)
         values (${tenantId}::uuid, ${syncId}::uuid, ${holder}, now(), now() + make_interval(secs => ${ttlMs / 1000}))
         on conflict (tenant_id) do update set sync_id = excluded.sync_id, holder = excluded.holder,
-          acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`)
+          acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+        where l.expires_at <= now()
+        returning tenant_id`)
+      if (won.length === 0) return false
       if (current) {
         await tx.execute(sql`
           update graph_sync.sync_attempts set finished_at = ${new Date(current.expires_at).toISOString()}::timestamptz, outcome = 'abandoned',
@@ -45,10 +49,6 @@ export class TenantLease {
           where tenant_id = ${tenantId}::uuid and finished_at is null`)
       }
       return true
-    }).catch(async (err: unknown) => {
-      // Two replicas inserting the first lease row at once: the loser sees a unique violation.
-      if ((err as { code?: string }).code === '23505') return false
-      throw err
     })
     if (!taken) return null
     const lease = new TenantLease(options)
