@@ -17,7 +17,8 @@ import credentialRoutes from './routes/v1/clients/credentials.js'
 import tenantRoutes from './routes/v1/clients/tenants.js'
 import callbackRoutes from './routes/v1/connect/callback.js'
 
-export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
+// from src/ (dev, tests) and from dist/ (containers) alike: the SQL stays next to the sources
+export const migrationsFolder = join(import.meta.dirname, '..', 'src', 'db', 'migrations')
 
 export type TenantAuthOptions = ServiceOptions<TenantAuthConfig>
 
