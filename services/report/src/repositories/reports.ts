@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { PageQuery, Report, ReportCreate } from '@m365/api'
 import type { AnyDb } from '@m365/db'
 import { clients, reports, reportVersions, templates } from '../db/schema.js'
@@ -11,14 +11,14 @@ import { toVersionSummary, type VersionRow } from './version-mapping.js'
 type Row = typeof reports.$inferSelect
 
 export function createReports (db: AnyDb) {
-  /** Each report with its newest version (a client principal's: newest shared). */
+  /** Each report with its newest version (a client principal's: newest shared), in one query. */
   async function withLatest (rows: Row[], scope: Scope): Promise<Report[]> {
-    return await Promise.all(rows.map(async (row) => {
-      const [latest] = await db.select().from(reportVersions)
-        .where(and(eq(reportVersions.reportId, row.id), scope.sharedOnly ? eq(reportVersions.shared, true) : undefined))
-        .orderBy(desc(reportVersions.number)).limit(1)
-      return toReport(row, latest)
-    }))
+    if (rows.length === 0) return []
+    const latest = await db.selectDistinctOn([reportVersions.reportId]).from(reportVersions)
+      .where(and(inArray(reportVersions.reportId, rows.map((row) => row.id)), scope.sharedOnly ? eq(reportVersions.shared, true) : undefined))
+      .orderBy(reportVersions.reportId, desc(reportVersions.number))
+    const byReport = new Map(latest.map((version) => [version.reportId, version]))
+    return rows.map((row) => toReport(row, byReport.get(row.id)))
   }
 
   function visible (scope: Scope): SQL | undefined {

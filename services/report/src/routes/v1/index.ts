@@ -4,6 +4,7 @@ import clients from './clients.js'
 import office365 from './office365.js'
 import reports from './reports.js'
 import templates from './templates.js'
+import versionDiff from './version-diff.js'
 import versionRows from './version-rows.js'
 import versions from './versions.js'
 
@@ -15,5 +16,6 @@ export default async function v1 (app: FastifyInstance): Promise<void> {
   await app.register(reports)
   await app.register(versions)
   await app.register(versionRows)
+  await app.register(versionDiff)
   await app.register(office365)
 }
