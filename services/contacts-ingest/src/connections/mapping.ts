@@ -3,6 +3,7 @@ import type { CompanyMapping, CompanyMappingResult, PsaCompany } from '@m365/api
 import { queryRows, type AnyDb } from '@m365/db'
 import { transition, type AnyEvent } from '../contacts/events.js'
 import { companyMappings, contacts, psaConnections } from '../db/schema.js'
+import { lockConnection } from '../lib/contact-lock.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
 import { badRequest, notFound } from '../lib/errors.js'
 import { enqueueEvents } from '../outbox/outbox.js'
@@ -12,7 +13,7 @@ const CHUNK = 500
 /**
  * Replaces a connection's company → client mapping. Contacts of every company whose client changed are published
  * again (ContactsUpserted under the new client; ContactsDeleted to the old one when it became unmapped), in the
- * same transaction, which holds the connection exclusively so no contact is written under the old mapping meanwhile.
+ * same transaction, which holds the connection's lock exclusively so no contact is written under the old mapping meanwhile.
  */
 export async function putMapping (db: AnyDb, connectionId: string, companies: readonly CompanyMapping[]): Promise<CompanyMappingResult> {
   const seen = new Set<string>()
@@ -21,8 +22,8 @@ export async function putMapping (db: AnyDb, connectionId: string, companies: re
     seen.add(c.companyExternalId)
   })
   return await db.transaction(async (tx) => {
-    const [connection] = await tx.select({ id: psaConnections.id }).from(psaConnections)
-      .where(eq(psaConnections.id, connectionId)).for('update')
+    await lockConnection(tx, connectionId)
+    const [connection] = await tx.select({ id: psaConnections.id }).from(psaConnections).where(eq(psaConnections.id, connectionId))
     if (!connection) throw notFound(`PSA connection ${connectionId}`)
     const before = new Map((await tx.select().from(companyMappings).where(eq(companyMappings.connectionId, connectionId)))
       .map((m) => [m.companyExternalId, m.clientId]))

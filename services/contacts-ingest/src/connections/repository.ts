@@ -4,6 +4,7 @@ import type { PsaConnection, PsaConnectionCreate, PsaConnectionPatch, PsaCredent
 import type { AnyDb } from '@m365/db'
 import type { KeyRing } from '../crypto/key-ring.js'
 import { companyMappings, psaConnections, type HaloWebhookAuth, type PsaType } from '../db/schema.js'
+import { lockConnection } from '../lib/contact-lock.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
 import { badRequest, notFound } from '../lib/errors.js'
 import { checkCredentials, checkWebhookAuth, checkWebhookSecret, publicWebhookAuth } from './credentials.js'
@@ -111,7 +112,8 @@ export function createConnections (db: AnyDb, keys: KeyRing, options: { graceSec
     /** Deletes the connection and everything of it; consumers get a ContactsDeleted for every contact they hold. */
     async remove (id: string): Promise<void> {
       await db.transaction(async (tx) => {
-        const [row] = await tx.select({ id: psaConnections.id }).from(psaConnections).where(eq(psaConnections.id, id)).for('update')
+        await lockConnection(tx, id)
+        const [row] = await tx.select({ id: psaConnections.id }).from(psaConnections).where(eq(psaConnections.id, id))
         if (!row) throw notFound(`PSA connection ${id}`)
         await unpublishConnection(tx, id)
         await tx.delete(psaConnections).where(eq(psaConnections.id, id))

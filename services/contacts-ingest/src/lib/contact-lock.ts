@@ -27,11 +27,22 @@ export class ConnectionGoneError extends Error {
   override readonly name = 'ConnectionGoneError'
 }
 
+export function connectionLockKey (connectionId: string): bigint {
+  return createHash('sha256').update(`contacts_ingest:connection:${connectionId}`).digest().readBigInt64BE(0)
+}
+
 /**
- * Contact writers share the connection's row lock; changing the company mapping or deleting the connection takes it
- * exclusively, so a contact is never written under a mapping that is being replaced.
+ * Contact writers share a lock on their connection; replacing the company mapping or deleting the connection takes
+ * it exclusively (lockConnection), so no contact is written under a mapping that is being replaced. Advisory locks,
+ * not row locks: hundreds of concurrent writers of one connection would otherwise all rewrite its row's lock bits.
  */
 export async function shareConnection (tx: AnyDb, connectionId: string): Promise<void> {
-  const rows = await queryRows(tx, sql`select 1 from contacts_ingest.psa_connections where id = ${connectionId} for share`)
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${String(connectionLockKey(connectionId))}::bigint)`)
+  const rows = await queryRows(tx, sql`select 1 from contacts_ingest.psa_connections where id = ${connectionId}`)
   if (rows.length === 0) throw new ConnectionGoneError(`PSA connection ${connectionId} no longer exists`)
+}
+
+/** The exclusive side of shareConnection; taken before any contact lock, like the shared side. */
+export async function lockConnection (tx: AnyDb, connectionId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${String(connectionLockKey(connectionId))}::bigint)`)
 }
