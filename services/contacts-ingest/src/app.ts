@@ -6,6 +6,7 @@ import type { ContactsIngestConfig } from './config.js'
 import clientDeletedConsumer from './consumers/client-deleted.js'
 import * as tables from './db/schema.js'
 import core from './plugins/core.js'
+import metrics from './plugins/metrics.js'
 import workers from './plugins/workers.js'
 import psaConnectionRoutes from './routes/v1/psa-connections/index.js'
 import webhookRoutes from './routes/webhooks/index.js'
@@ -31,6 +32,7 @@ export default async function contactsIngestApp (app: FastifyInstance, opts: Con
     openapi: { title: 'contacts-ingest', description: 'PSA connections, PSA contact webhooks and backfill' }
   })
   await app.register(core, { config, ...(opts.connectWiseKeyDispatcher ? { connectWiseKeyDispatcher: opts.connectWiseKeyDispatcher } : {}) })
+  await app.register(metrics)
   await app.register(workers, { config })
 
   await app.register(psaConnectionRoutes, { prefix: '/v1/psa-connections' })

@@ -31,6 +31,7 @@ export const ContactsIngestConfig = Type.Composite([BaseConfig, Type.Object({
   DELIVERY_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 5_000 }),
   DELIVERY_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 900_000 }),
   DELIVERY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 40 }),
+  DELIVERY_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 14, description: 'processed deliveries (and their dedupe keys) are kept this long' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   OUTBOX_LEASE_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   OUTBOX_PUBLISH_DELAY_MS: Type.Integer({

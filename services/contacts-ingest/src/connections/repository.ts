@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
 import type { PsaConnection, PsaConnectionCreate, PsaConnectionPatch, PsaCredentials, SecretRotate, SecretRotated } from '@m365/api'
 import type { AnyDb } from '@m365/db'
 import type { KeyRing } from '../crypto/key-ring.js'
@@ -183,11 +183,6 @@ export function createConnections (db: AnyDb, keys: KeyRing, options: { graceSec
         changed++
       }
       return changed
-    },
-
-    async count (): Promise<number> {
-      const [row] = await db.select({ n: count() }).from(psaConnections)
-      return Number(row?.n ?? 0)
     }
   }
 }

@@ -49,7 +49,10 @@ export default fp(async (app: FastifyInstance, { config }: { config: ContactsIng
       retryBaseMs: config.DELIVERY_RETRY_BASE_MS,
       retryMaxMs: config.DELIVERY_RETRY_MAX_MS,
       maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
-      onChange: wakeOutbox
+      retentionDays: config.DELIVERY_RETENTION_DAYS,
+      onChange: wakeOutbox,
+      onProcessed: (psa) => app.ingestMetrics.deliveries.inc({ psa, result: 'processed' }),
+      onFailed: (psa, final) => app.ingestMetrics.deliveries.inc({ psa, result: final ? 'failed' : 'retry' })
     })
     const backfill = startBackfillWorker({
       db: app.db,
@@ -70,4 +73,4 @@ export default fp(async (app: FastifyInstance, { config }: { config: ContactsIng
     await Promise.all([loops.deliveries?.stop(), loops.backfills?.stop(), loops.scheduler?.stop()])
     await loops.outbox?.stop()
   })
-}, { name: 'contacts-ingest-workers', dependencies: ['service-kit', 'contacts-ingest-core'] })
+}, { name: 'contacts-ingest-workers', dependencies: ['service-kit', 'contacts-ingest-core', 'contacts-ingest-metrics'] })

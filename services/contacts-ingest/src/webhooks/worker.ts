@@ -19,6 +19,11 @@ export interface DeliveryWorkerOptions extends ProcessDeps {
   maxAttempts: number
   /** called after a pass that processed deliveries (events may be waiting in the outbox) */
   onChange?: () => void
+  /** for metrics */
+  onProcessed?: (psa: PsaType, outcome: string) => void
+  onFailed?: (psa: PsaType, final: boolean) => void
+  /** processed deliveries are deleted after this long (their dedupe keys with them) */
+  retentionDays: number
 }
 
 interface Claimed { id: string, connection_id: string, psa: PsaType, body: Buffer | Uint8Array, attempts: number, received_at: Date | string }
@@ -43,24 +48,28 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): PollLoop {
       returning d.id, d.connection_id, d.psa, d.body, d.attempts, d.received_at`)
   }
 
-  async function finish (id: string, outcome: string): Promise<void> {
+  // `attempts` still being ours means nobody claimed the delivery again (lease over) or armed it again (Halo) meanwhile
+  async function finish (row: Claimed, outcome: string): Promise<void> {
     await db.execute(sql`update contacts_ingest.webhook_deliveries
-      set status = 'done', outcome = ${outcome}, last_error = null, processed_at = now() where id = ${id}`)
+      set status = 'done', outcome = ${outcome}, last_error = null, processed_at = now() where id = ${row.id} and attempts = ${row.attempts}`)
   }
 
   async function fail (row: Claimed, err: unknown): Promise<void> {
     const message = (err as Error).message ?? String(err)
     const poison = err instanceof PsaPayloadError || err instanceof ConnectionGoneError
-    if (poison || row.attempts >= options.maxAttempts) {
+    const final = poison || row.attempts >= options.maxAttempts
+    options.onFailed?.(row.psa, final)
+    if (final) {
       log.error({ err, deliveryId: row.id, connectionId: row.connection_id, attempts: row.attempts }, 'delivery failed for good')
       await db.execute(sql`update contacts_ingest.webhook_deliveries
-        set status = 'failed', last_error = ${message}, processed_at = now() where id = ${row.id}`)
+        set status = 'failed', last_error = ${message}, processed_at = now() where id = ${row.id} and attempts = ${row.attempts}`)
       return
     }
     const delayMs = retryDelayMs(row.attempts, options.retryBaseMs, options.retryMaxMs)
     log.warn({ err, deliveryId: row.id, connectionId: row.connection_id, attempts: row.attempts, delayMs }, 'delivery processing failed, will retry')
     await db.execute(sql`update contacts_ingest.webhook_deliveries
-      set next_attempt_at = now() + (${delayMs} * interval '1 millisecond'), last_error = ${message} where id = ${row.id}`)
+      set next_attempt_at = now() + (${delayMs} * interval '1 millisecond'), last_error = ${message}
+      where id = ${row.id} and attempts = ${row.attempts}`)
   }
 
   async function handle (row: Claimed): Promise<void> {
@@ -69,14 +78,24 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): PollLoop {
     }
     try {
       const outcome = await processDelivery(options, delivery)
-      await finish(row.id, outcome)
+      await finish(row, outcome)
+      options.onProcessed?.(row.psa, outcome)
       log.debug({ deliveryId: row.id, connectionId: row.connection_id, outcome }, 'delivery processed')
     } catch (err) {
       await fail(row, err)
     }
   }
 
+  let lastPrune = 0
+  async function prune (): Promise<void> {
+    if (Date.now() - lastPrune < 3_600_000) return
+    lastPrune = Date.now()
+    await db.execute(sql`delete from contacts_ingest.webhook_deliveries
+      where status <> 'pending' and processed_at < now() - (${options.retentionDays} * interval '1 day')`)
+  }
+
   async function pass (): Promise<boolean> {
+    await prune()
     const rows = await claim()
     let next = 0
     const lane = async () => {

@@ -67,7 +67,9 @@ const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = as
     const { psa, connectionId } = request.params
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const verified = await verifyDelivery(settings, raw, request.headers, app.connectWiseKeys)
+    const count = (result: string) => app.ingestMetrics.webhooks.inc({ psa, result })
     if (!verified.ok) {
+      count(verified.status === 503 ? 'key_unavailable' : 'not_verified')
       request.log.warn({ connectionId, psa, reason: verified.reason }, 'webhook not verified')
       if (verified.status === 503) throw new HttpProblem(503, 'SIGNING_KEY_UNAVAILABLE', 'the signing key could not be fetched; retry later', { 'retry-after': '30' })
       throw new HttpProblem(401, 'WEBHOOK_NOT_VERIFIED', `webhook not verified: ${verified.reason}`)
@@ -76,13 +78,17 @@ const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = as
     try {
       dedupeKey = deliveryKey(settings.psa, raw).dedupeKey
     } catch (err) {
-      if (err instanceof PsaPayloadError) throw badRequest(`${err.field} ${err.reason}`, 'INVALID_PAYLOAD')
+      if (err instanceof PsaPayloadError) {
+        count('invalid_payload')
+        throw badRequest(`${err.field} ${err.reason}`, 'INVALID_PAYLOAD')
+      }
       throw err
     }
     const headers: Record<string, string> = { verifiedBy: verified.via }
     const contentType = request.headers['content-type']
     if (contentType) headers['content-type'] = contentType
     const stored = await storeDelivery(app.db, { connectionId, psa: settings.psa, dedupeKey, body: raw, headers })
+    count(stored.duplicate ? 'duplicate' : 'accepted')
     if (!stored.duplicate) app.workers.deliveries()
     request.log.info({ connectionId, psa, deliveryId: stored.id || undefined, duplicate: stored.duplicate, verifiedBy: verified.via }, 'webhook accepted')
     return reply.code(202).send({ status: 'accepted', duplicate: stored.duplicate })

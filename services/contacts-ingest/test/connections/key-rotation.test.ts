@@ -1,0 +1,39 @@
+import { createHmac } from 'node:crypto'
+import t from 'tap'
+import { sql } from 'drizzle-orm'
+import { createTestDatabase } from '@m365/db/testing'
+import { keyId } from '../../src/index.js'
+import { build, createConnection, ENCRYPTION_KEY, headersFor } from '../helper.js'
+
+const NEW_KEY = 'e7'.repeat(32)
+
+t.test('after ENCRYPTION_KEY rotates, old ciphertexts open with the previous key and are sealed again with the new one', async (t) => {
+  const { url: databaseUrl } = await createTestDatabase(t)
+  const secret = 'at-rotation-secret-1'
+  const before = await build(t, { bus: 'in-process', databaseUrl })
+  const { id } = await createConnection(before.app, {
+    psa: 'autotask',
+    name: 'at',
+    baseUrl: 'https://webservices5.autotask.net/ATServicesRest',
+    webhookSecret: secret,
+    credentials: { integrationCode: 'code', username: 'user', secret: 'api-secret' }
+  })
+  const kid = async (h: typeof before) => (await h.query<{ c: string, w: string }>(sql`select split_part(credentials, '.', 2) as c, split_part(webhook_secret, '.', 2) as w from contacts_ingest.psa_connections`))[0]
+  t.same(await kid(before), { c: keyId(Buffer.from(ENCRYPTION_KEY, 'hex')), w: keyId(Buffer.from(ENCRYPTION_KEY, 'hex')) })
+  await before.app.close()
+
+  const after = await build(t, { bus: 'in-process', databaseUrl, env: { ENCRYPTION_KEY: NEW_KEY, ENCRYPTION_KEYS_PREVIOUS: ENCRYPTION_KEY } })
+  t.same(await kid(after), { c: keyId(Buffer.from(NEW_KEY, 'hex')), w: keyId(Buffer.from(NEW_KEY, 'hex')) }, 'sealed again at start')
+  await after.app.close()
+
+  const only = await build(t, { bus: 'in-process', databaseUrl, env: { ENCRYPTION_KEY: NEW_KEY } })
+  const payload = JSON.stringify({ Action: 'Delete', Guid: 'g', EntityType: 'Contact', Id: 1, SequenceNumber: 1 })
+  const res = await only.app.inject({
+    method: 'POST',
+    url: `/webhooks/autotask/${id}`,
+    payload,
+    headers: { 'content-type': 'application/json', 'x-hook-signature': `sha1=${createHmac('sha1', secret).update(payload).digest('base64')}` }
+  })
+  t.equal(res.statusCode, 202, 'the secret opens with the new key alone')
+  t.equal((await only.app.inject({ url: `/v1/psa-connections/${id}`, headers: headersFor() })).json().hasCredentials, true)
+})
