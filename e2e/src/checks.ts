@@ -1,0 +1,61 @@
+import type postgres from 'postgres'
+
+/**
+ * Read-only looks at what the services stored, for the invariants the public API cannot express
+ * (a delivery stored exactly once, the read model agreeing with its source). Tests never write here.
+ */
+
+/** contacts-ingest: stored webhook deliveries of a connection, per dedupe key. */
+export async function storedDeliveries (sql: postgres.Sql, connectionId: string): Promise<Map<string, { count: number, status: string }>> {
+  const rows = await sql<Array<{ dedupe_key: string, n: number, status: string }>>`
+    select dedupe_key, count(*)::int as n, min(status) as status from contacts_ingest.webhook_deliveries
+    where connection_id = ${connectionId} group by dedupe_key`
+  return new Map(rows.map((r) => [r.dedupe_key, { count: r.n, status: r.status }]))
+}
+
+/** contacts-ingest: deliveries not processed yet (pending or being worked on). */
+export async function unprocessedDeliveries (sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<Array<{ n: number }>>`select count(*)::int as n from contacts_ingest.webhook_deliveries where status <> 'done'`
+  return row?.n ?? 0
+}
+
+/** contacts-ingest: outbox rows not published yet. */
+export async function unsentContactEvents (sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<Array<{ n: number }>>`select count(*)::int as n from contacts_ingest.outbox where sent_at is null`
+  return row?.n ?? 0
+}
+
+export interface ContactState { externalId: string, clientId: string | null, revision: number, deleted: boolean, title: string | null }
+
+/** A connection's contacts as contacts-ingest holds them (its source of truth). */
+export async function ingestContacts (sql: postgres.Sql, connectionId: string): Promise<Map<string, ContactState>> {
+  const rows = await sql<ContactRow[]>`
+    select external_id, client_id, revision, deleted, title from contacts_ingest.contacts where connection_id = ${connectionId}`
+  return toStates(rows)
+}
+
+/** The same connection's contacts in report's read model (fed only by contacts.* events). */
+export async function reportContacts (sql: postgres.Sql, connectionId: string): Promise<Map<string, ContactState>> {
+  const rows = await sql<ContactRow[]>`
+    select external_id, client_id, revision, deleted, title from report.contacts where connection_id = ${connectionId}`
+  return toStates(rows)
+}
+
+interface ContactRow { external_id: string, client_id: string | null, revision: number | string, deleted: boolean, title: string | null }
+
+function toStates (rows: ContactRow[]): Map<string, ContactState> {
+  return new Map(rows.map((r) => [r.external_id, { externalId: r.external_id, clientId: r.client_id, revision: Number(r.revision), deleted: r.deleted, title: r.title }]))
+}
+
+/** Contacts whose read-model state differs from contacts-ingest's (missing, stale, or unknown to the source). */
+export function contactDrift (source: Map<string, ContactState>, readModel: Map<string, ContactState>): string[] {
+  const drift: string[] = []
+  for (const [id, c] of source) {
+    if (c.clientId === null) continue // an unmapped company's contact: stored, never published
+    const r = readModel.get(id)
+    if (!r) drift.push(`${id}: missing`)
+    else if (r.revision !== c.revision || r.deleted !== c.deleted) drift.push(`${id}: revision ${r.revision} (deleted ${r.deleted}), source ${c.revision} (deleted ${c.deleted})`)
+  }
+  for (const id of readModel.keys()) if (!source.has(id)) drift.push(`${id}: not in contacts-ingest`)
+  return drift
+}
