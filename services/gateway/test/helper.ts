@@ -46,6 +46,8 @@ export interface StackOptions {
   env?: Record<string, string>
   /** the gateway's log lines (at debug level) */
   logs?: LogCapture
+  /** false: tenant-auth runs without the MSP's Azure app (AZURE_CLIENT_ID/SECRET unset) */
+  azureApp?: boolean
 }
 
 /**
@@ -80,8 +82,9 @@ export async function startStack (t: Test, options: StackOptions = {}): Promise<
     'tenant-auth': {
       ENCRYPTION_KEY,
       ...(sim && msp && {
-        AUTHORITY_HOST: sim.url, GRAPH_BASE_URL: sim.url, GRAPH_CA_PEM: sim.caPem, AZURE_CLIENT_ID: msp.clientId, AZURE_CLIENT_SECRET: msp.clientSecret
+        AUTHORITY_HOST: sim.url, GRAPH_BASE_URL: sim.url, GRAPH_CA_PEM: sim.caPem
       }),
+      ...(msp && options.azureApp !== false && { AZURE_CLIENT_ID: msp.clientId, AZURE_CLIENT_SECRET: msp.clientSecret }),
       PUBLIC_BASE_URL,
       OUTBOX_POLL_MS: '50',
       CONSENT_RETRY_INITIAL_MS: '20',

@@ -1,10 +1,9 @@
 import { STATUS_CODES } from 'node:http'
 import type { TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
-import { relay } from '../lib/relay.js'
+import type { FastifyInstance, HTTPMethods } from 'fastify'
 import type { Access } from '../plugins/authenticate.js'
 import type { UpstreamName } from '../plugins/upstreams.js'
+import { forwardTo } from '../upstreams/forward.js'
 import { ref } from './schemas.js'
 
 /** A response given per media type: `{ 'application/json': { schema }, 'text/csv': { schema } }`. */
@@ -71,21 +70,7 @@ export function forwardRoutes (app: FastifyInstance, upstream: UpstreamName, tag
           ...problemResponses(route)
         }
       },
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        const { path, query } = splitUrl(request.url)
-        const response = await client.raw({
-          method: route.method,
-          path,
-          query,
-          body: request.body ?? undefined,
-          headers: {
-            [PRINCIPAL_HEADER]: request.principal ? encodePrincipal(request.principal) : undefined,
-            'x-request-id': request.id,
-            accept: request.headers.accept
-          }
-        })
-        return await relay(reply, response)
-      }
+      handler: forwardTo(client, route.method)
     })
   }
 }
@@ -98,11 +83,4 @@ function defaultsOptional (schema: TSchema): TSchema {
   const properties = (schema.properties ?? {}) as Record<string, { default?: unknown }>
   if (!Array.isArray(schema.required)) return schema
   return { ...schema, required: (schema.required as string[]).filter((name) => properties[name]?.default === undefined) }
-}
-
-/** The path and the query as received: the service sees what the caller sent, not the gateway's coerced copy. */
-export function splitUrl (url: string): { path: string, query: Record<string, string> } {
-  const at = url.indexOf('?')
-  if (at === -1) return { path: url, query: {} }
-  return { path: url.slice(0, at), query: Object.fromEntries(new URLSearchParams(url.slice(at + 1))) }
 }

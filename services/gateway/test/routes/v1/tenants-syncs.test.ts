@@ -63,9 +63,12 @@ t.test('connect a tenant through the public callback, sync it, read its users an
   t.equal(disconnected.response.status, 204)
   const after = ok(await api.GET('/v1/clients/{clientId}/tenants/{tenantId}', { params: { path: { clientId, tenantId } } }), 'tenant')
   t.equal(after.status, 'disconnected')
-  const refused = await api.POST('/v1/clients/{clientId}/tenants/{tenantId}/sync', { params: { path: { clientId, tenantId } }, body: {} })
-  t.equal(refused.response.status, 409, "graph-sync's conflict, relayed")
-  t.match(refused.error, { code: 'TENANT_NOT_CONNECTED' })
+  // graph-sync hears of the disconnection by event, a moment later
+  const refused = await waitFor(async () => {
+    const res = await api.POST('/v1/clients/{clientId}/tenants/{tenantId}/sync', { params: { path: { clientId, tenantId } }, body: {} })
+    return res.response.status === 409 ? res : undefined
+  }, 'syncs refused after the disconnection')
+  t.match(refused.error, { status: 409, code: 'TENANT_NOT_CONNECTED' }, "graph-sync's conflict, relayed")
 })
 
 t.test('the consent callback is public and passes through as it is: HTML pages, problem+json with Microsoft\'s error', { skip: unlessServices('report', 'tenant-auth') }, async (t) => {
@@ -92,4 +95,13 @@ t.test('the consent callback is public and passes through as it is: HTML pages, 
   const tooLong = await fetch(`${stack.url}/v1/connect/callback?state=${'x'.repeat(600)}`)
   t.equal(tooLong.status, 400, 'the gateway validates the query too')
   t.match(await tooLong.json(), { detail: /querystring\/state/ })
+})
+
+t.test("a service's deliberate 5xx comes back with its status and words (tenant-auth without an Azure app)", { skip: unlessServices('report', 'tenant-auth') }, async (t) => {
+  const stack = await startStack(t, { services: ['report', 'tenant-auth'], azureApp: false })
+  const clientId = await createClient(stack, 'Contoso')
+  const res = await stack.api().POST('/v1/clients/{clientId}/tenants/connect', { params: { path: { clientId } }, body: {} })
+  t.equal(res.response.status, 503)
+  t.match(res.response.headers.get('content-type'), /^application\/problem\+json/)
+  t.match(res.error, { status: 503, code: 'NO_AZURE_APP', detail: /no Azure app configured/, instance: `/v1/clients/${clientId}/tenants/connect` })
 })
