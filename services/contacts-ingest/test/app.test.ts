@@ -9,6 +9,6 @@ t.test('the app starts, migrates and answers health checks', async (t) => {
   t.equal(ready.statusCode, 200)
   const openapi = await h.app.inject({ url: '/openapi.json' })
   const paths = Object.keys(openapi.json().paths)
-  t.ok(paths.includes('/v1/psa-connections/'), 'connections are documented')
+  t.ok(paths.includes('/v1/psa-connections'), 'connections are documented')
   t.ok(paths.some((p) => p.startsWith('/webhooks/')), 'the webhook route is documented')
 })

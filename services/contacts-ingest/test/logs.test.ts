@@ -65,7 +65,7 @@ t.test('no credential, webhook secret, signing key or encryption key ever reache
 
   t.ok(h.logs.lines.length > 50, `plenty was logged (${h.logs.lines.length} lines)`)
   t.ok(h.logs.lines.some((l) => l.msg === 'webhook accepted'))
-  t.ok(h.logs.lines.some((l) => l.msg === 'webhook not verified'))
+  t.ok(h.logs.lines.some((l) => l.msg === 'webhook rejected'))
   const halosBasic = Buffer.from(`${basic.username}:${basic.password}`).toString('base64')
   for (const [name, value] of Object.entries({ ...secrets, generated, halosBasic, ENCRYPTION_KEY })) {
     t.notOk(h.logs.raw.includes(value), `${name} is not in the log`)

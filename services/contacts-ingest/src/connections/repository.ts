@@ -1,26 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
-import type { PsaConnection, PsaConnectionCreate, PsaConnectionPatch, PsaCredentials, SecretRotate, SecretRotated } from '@m365/api'
+import type { PsaConnection, PsaConnectionCreate, PsaConnectionPatch, PsaCredentials } from '@m365/api'
 import type { AnyDb } from '@m365/db'
 import type { KeyRing } from '../crypto/key-ring.js'
-import { companyMappings, psaConnections, type HaloWebhookAuth, type PsaType } from '../db/schema.js'
+import { companyMappings, psaConnections, type PsaType } from '../db/schema.js'
 import { lockConnection } from '../lib/contact-lock.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
-import { badRequest, notFound } from '../lib/errors.js'
+import { notFound } from '../lib/errors.js'
 import { checkCredentials, checkWebhookAuth, checkWebhookSecret, publicWebhookAuth } from './credentials.js'
+import { createConnectionSecrets, credentialsContext, secretContext } from './secrets.js'
 import { unpublishConnection } from './unpublish.js'
-import type { ApiAccess } from './psa-client.js'
 
 type Row = typeof psaConnections.$inferSelect
 
-/** What verifying a webhook needs: the secrets that verify now (current first, then one in its grace period). */
-export interface WebhookSettings { id: string, psa: PsaType, secrets: string[], webhookAuth: HaloWebhookAuth | null }
-
-const credentialsContext = (id: string) => `psa-connection:${id}:credentials`
-const secretContext = (id: string) => `psa-connection:${id}:webhook-secret`
 const iso = (d: Date | null) => d?.toISOString() ?? null
 
-export function createConnections (db: AnyDb, keys: KeyRing, options: { graceSeconds: number }) {
+/** PSA connections: create, list, get, change, delete; credentials and secrets go in sealed and never come out here. */
+export function createConnectionRepository (db: AnyDb, keys: KeyRing) {
   const mapped = sql<number>`(select count(*)::int from ${companyMappings} where ${companyMappings.connectionId} = ${psaConnections.id})`
 
   function view (row: Row, mappedCompanies: number): PsaConnection {
@@ -120,71 +116,18 @@ export function createConnections (db: AnyDb, keys: KeyRing, options: { graceSec
       })
     },
 
-    /**
-     * A new webhook secret (given, or generated and returned this once). The old one keeps verifying for the grace
-     * period; a rotation during a grace period ends the older secret's.
-     */
-    async rotateSecret (id: string, input: SecretRotate): Promise<SecretRotated> {
-      const current = await get(id)
-      checkWebhookSecret(current.psa, input.webhookSecret)
-      if (current.psa === 'connectwise') throw badRequest('connectwise signs with keys published at Metadata.key_url: there is no webhook secret to rotate')
-      const generated = input.webhookSecret === undefined ? randomBytes(32).toString('base64url') : undefined
-      const secret = input.webhookSecret ?? generated as string
-      const now = new Date()
-      const graceSeconds = input.graceSeconds ?? options.graceSeconds
-      await db.update(psaConnections).set({
-        previousWebhookSecret: sql`${psaConnections.webhookSecret}`,
-        previousSecretValidUntil: new Date(now.getTime() + graceSeconds * 1000),
-        webhookSecret: keys.seal(secret, secretContext(id)),
-        secretRotatedAt: now,
-        updatedAt: now
-      }).where(eq(psaConnections.id, id))
-      const connection = await get(id)
-      return generated === undefined ? { connection } : { connection, webhookSecret: generated }
-    },
-
-    async webhookSettings (id: string): Promise<WebhookSettings | undefined> {
-      const [row] = await db.select().from(psaConnections).where(eq(psaConnections.id, id))
-      if (!row) return undefined
-      const secrets: string[] = []
-      if (row.webhookSecret) secrets.push(keys.open(row.webhookSecret, secretContext(id)))
-      if (row.previousWebhookSecret && row.previousSecretValidUntil && row.previousSecretValidUntil > new Date()) {
-        secrets.push(keys.open(row.previousWebhookSecret, secretContext(id)))
-      }
-      return { id, psa: row.psa, secrets, webhookAuth: row.webhookAuth }
-    },
-
-    /** The REST access of a connection, or undefined when it has no credentials (or does not exist). */
-    async apiAccess (id: string): Promise<(ApiAccess & { version: string }) | undefined> {
-      const [row] = await db.select().from(psaConnections).where(eq(psaConnections.id, id))
-      if (!row?.credentials) return undefined
-      const credentials = JSON.parse(keys.open(row.credentials, credentialsContext(id))) as PsaCredentials
-      return { id, psa: row.psa, baseUrl: row.baseUrl, credentials, version: `${row.updatedAt.getTime()}` }
-    },
-
     async markWebhookDeactivated (id: string): Promise<void> {
       await db.update(psaConnections).set({ webhookDeactivatedAt: new Date() }).where(eq(psaConnections.id, id))
-    },
-
-    /** Seals every secret again with the current key (after ENCRYPTION_KEY rotated); returns how many rows changed. */
-    async reseal (): Promise<number> {
-      const rows = await db.select().from(psaConnections)
-      let changed = 0
-      for (const row of rows) {
-        const again = (value: string | null, context: string) =>
-          value === null || keys.keyIdOf(value) === keys.currentKeyId ? value : keys.seal(keys.open(value, context), context)
-        const next = {
-          credentials: again(row.credentials, credentialsContext(row.id)),
-          webhookSecret: again(row.webhookSecret, secretContext(row.id)),
-          previousWebhookSecret: again(row.previousWebhookSecret, secretContext(row.id))
-        }
-        if (next.credentials === row.credentials && next.webhookSecret === row.webhookSecret && next.previousWebhookSecret === row.previousWebhookSecret) continue
-        await db.update(psaConnections).set(next).where(eq(psaConnections.id, row.id))
-        changed++
-      }
-      return changed
     }
   }
+}
+
+export type ConnectionRepository = ReturnType<typeof createConnectionRepository>
+
+/** The repository plus the secret side (rotation, verification settings, REST access). */
+export function createConnections (db: AnyDb, keys: KeyRing, options: { graceSeconds: number }) {
+  const repository = createConnectionRepository(db, keys)
+  return { ...repository, ...createConnectionSecrets(db, keys, repository, options) }
 }
 
 export type Connections = ReturnType<typeof createConnections>

@@ -1,7 +1,7 @@
 import {
   verifyAutotask, verifyConnectWise, verifyHalo, type ConnectWiseKeySource, type HaloAuthConfig, type HeaderSource
 } from '@m365/psa'
-import type { WebhookSettings } from '../connections/repository.js'
+import type { WebhookSettings } from '../connections/secrets.js'
 
 export type VerifyOutcome =
   | { ok: true, via: string }

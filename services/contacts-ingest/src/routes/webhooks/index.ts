@@ -2,13 +2,10 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Problem, WebhookAccepted, WebhookParams } from '@m365/api'
-import { PsaPayloadError } from '@m365/psa'
 import type { ContactsIngestConfig } from '../../config.js'
-import type { WebhookSettings } from '../../connections/repository.js'
-import { badRequest, HttpProblem, notFound } from '../../lib/errors.js'
-import { storeDelivery } from '../../webhooks/deliveries.js'
-import { deliveryKey } from '../../webhooks/payload.js'
-import { verifyDelivery } from '../../webhooks/verify.js'
+import type { WebhookSettings } from '../../connections/secrets.js'
+import { HttpProblem, notFound } from '../../lib/errors.js'
+import { takeDelivery } from '../../webhooks/intake.js'
 
 declare module 'fastify' {
   interface FastifyRequest { webhookConnection: WebhookSettings | null }
@@ -63,35 +60,18 @@ const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = as
       response: { 202: WebhookAccepted, 400: Problem, 401: Problem, 404: Problem, 413: Problem, 415: Problem, 429: Problem, 503: Problem }
     }
   }, async (request, reply) => {
-    const settings = request.webhookConnection as WebhookSettings
     const { psa, connectionId } = request.params
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const verified = await verifyDelivery(settings, raw, request.headers, app.connectWiseKeys)
-    const count = (result: string) => app.ingestMetrics.webhooks.inc({ psa, result })
-    if (!verified.ok) {
-      count(verified.status === 503 ? 'key_unavailable' : 'not_verified')
-      request.log.warn({ connectionId, psa, reason: verified.reason }, 'webhook not verified')
-      if (verified.status === 503) throw new HttpProblem(503, 'SIGNING_KEY_UNAVAILABLE', 'the signing key could not be fetched; retry later', { 'retry-after': '30' })
-      throw new HttpProblem(401, 'WEBHOOK_NOT_VERIFIED', `webhook not verified: ${verified.reason}`)
-    }
-    let dedupeKey: string
+    const deps = { db: app.db, connectWiseKeys: app.connectWiseKeys, count: (result: string) => app.ingestMetrics.webhooks.inc({ psa, result }) }
     try {
-      dedupeKey = deliveryKey(settings.psa, raw).dedupeKey
+      const accepted = await takeDelivery(deps, request.webhookConnection as WebhookSettings, raw, request.headers)
+      if (!accepted.duplicate) app.workers.deliveries()
+      request.log.info({ connectionId, psa, ...accepted }, 'webhook accepted')
+      return await reply.code(202).send({ status: 'accepted', duplicate: accepted.duplicate })
     } catch (err) {
-      if (err instanceof PsaPayloadError) {
-        count('invalid_payload')
-        throw badRequest(`${err.field} ${err.reason}`, 'INVALID_PAYLOAD')
-      }
+      if (err instanceof HttpProblem) request.log.warn({ connectionId, psa, statusCode: err.statusCode, detail: err.message }, 'webhook rejected')
       throw err
     }
-    const headers: Record<string, string> = { verifiedBy: verified.via }
-    const contentType = request.headers['content-type']
-    if (contentType) headers['content-type'] = contentType
-    const stored = await storeDelivery(app.db, { connectionId, psa: settings.psa, dedupeKey, body: raw, headers })
-    count(stored.duplicate ? 'duplicate' : 'accepted')
-    if (!stored.duplicate) app.workers.deliveries()
-    request.log.info({ connectionId, psa, deliveryId: stored.id || undefined, duplicate: stored.duplicate, verifiedBy: verified.via }, 'webhook accepted')
-    return reply.code(202).send({ status: 'accepted', duplicate: stored.duplicate })
   })
 }
 

@@ -5,7 +5,7 @@ import { ConnectionParams, Problems, TAGS } from './schemas.js'
 const connections: FastifyPluginAsyncTypebox = async (app) => {
   const repo = app.connections
 
-  app.post('/', {
+  app.post('', {
     schema: {
       tags: TAGS,
       summary: 'Register a PSA connection (credentials and webhook secret are write-only)',
@@ -18,7 +18,7 @@ const connections: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(201).send(connection)
   })
 
-  app.get('/', {
+  app.get('', {
     schema: { tags: TAGS, summary: 'List PSA connections, oldest first', querystring: PageQuery, response: { 200: Page(PsaConnection), ...Problems } }
   }, async (request) => await repo.list(request.query))
 
