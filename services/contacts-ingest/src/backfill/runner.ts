@@ -82,6 +82,7 @@ async function tombstoneVanished (db: AnyDb, connection: { id: string, psa: 'con
       const { decision } = await applyIncoming(db, connection, { kind: 'delete', externalId, unlessChangedSince: run.startedAt })
       if (decision.action === 'tombstone') count++
     }
+    await db.update(backfillRuns).set({ heartbeatAt: new Date(), tombstoned: count }).where(eq(backfillRuns.id, run.id))
     if (vanished.length < 200) return count
     after = vanished[vanished.length - 1]?.externalId ?? after
   }
