@@ -1,0 +1,68 @@
+import type { Benchmark, BenchContext } from './lib/context.js'
+import { startService } from './lib/launcher.js'
+import { below, measure, type Measure } from './lib/ratios.js'
+import { connectTenant, readModelUsers, requestSync, syncMilestones, waitForReadModel } from './lib/sync.js'
+import { fmt, TENANT_MIX } from './lib/tenants.js'
+import { formatMs, now } from './lib/timing.js'
+
+const BENCH = '3. delta sync'
+
+/**
+ * A tenant synced in full (timed end to end), then a share of its users changed in the simulator
+ * (display name and job title), then a delta sync (users/delta from the stored link) timed the same
+ * way: from sync.requested to report's read model holding the sync.
+ */
+async function run (ctx: BenchContext): Promise<Measure[]> {
+  const { env, sizes, log } = ctx
+  const users = sizes.deltaUsers
+  const tenantId = await env.sim.createTenant({ displayName: `Delta ${users}`, seed: 7 + users, userCount: users, mix: TENANT_MIX })
+  const report = await startService('report', env.serviceEnv, { label: 'report-3', cpuProf: env.cpuProf })
+  const graphSync = await startService('graph-sync', env.serviceEnv, { label: 'graph-sync-3', cpuProf: env.cpuProf })
+  try {
+    const fullStart = now()
+    const { clientId, syncId: fullId } = await connectTenant(env, tenantId)
+    const fullMs = await waitForReadModel(env.sql, tenantId, fullId) - fullStart
+    const full = await syncMilestones(env.sql, fullId)
+    log(`${BENCH}: full sync of ${fmt(users)} users in ${formatMs(fullMs)} (fetch+stage ${formatMs(full.fetchAndStageMs)})`)
+
+    const changed = Math.round(users * sizes.deltaChangedShare)
+    const ids = await env.sql<Array<{ id: string }>>`
+      select user_id::text as id from report.o365_users where tenant_id = ${tenantId} and object_type = 'user' and not deleted
+      order by user_id`
+    const step = Math.max(1, Math.floor(ids.length / changed))
+    const targets = ids.filter((_, i) => i % step === 0).slice(0, changed).map((r) => r.id)
+    let next = 0
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < targets.length) {
+        const id = targets[next++]!
+        await env.sim.admin('PATCH', `/tenants/${tenantId}/users/${id}`, { displayName: `Renamed ${id.slice(0, 8)}`, jobTitle: 'Changed by the benchmark' })
+      }
+    }))
+    log(`${BENCH}: ${fmt(targets.length)} users changed`)
+
+    const deltaStart = now()
+    const deltaId = await requestSync(env, tenantId, clientId, 'delta')
+    const deltaMs = await waitForReadModel(env.sql, tenantId, deltaId) - deltaStart
+    const delta = await syncMilestones(env.sql, deltaId)
+    if (delta.mode !== 'delta') throw new Error(`the second sync ran as ${delta.mode}, not delta`)
+    const renamed = await env.sql<Array<{ n: number }>>`
+      select count(*)::int as n from report.o365_users where tenant_id = ${tenantId} and display_name like 'Renamed %'`
+    if (renamed[0]!.n !== targets.length) throw new Error(`report shows ${renamed[0]!.n} renamed users, expected ${targets.length}`)
+    if (await readModelUsers(env.sql, tenantId) !== users) throw new Error('the delta sync changed the number of users')
+    log(`${BENCH}: delta sync in ${formatMs(deltaMs)} (fetch+stage ${formatMs(delta.fetchAndStageMs)}, publish ${formatMs(delta.publishMs)})`)
+    return [measure({
+      bench: BENCH,
+      name: `delta sync of ${fmt(users)} users, ${fmt(targets.length)} changed`,
+      value: deltaMs,
+      unit: 'ms',
+      floor: { name: 'full sync', value: fullMs },
+      target: below(0.05),
+      note: `graph-sync fetch+stage ${formatMs(delta.fetchAndStageMs)}, publish ${formatMs(delta.publishMs)}`
+    })]
+  } finally {
+    await graphSync.stop()
+    await report.stop()
+  }
+}
+
+export const deltaSync: Benchmark = { id: 3, name: 'delta-sync', run }

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto'
+import { request } from 'undici'
+import {
+  autotaskSignatureHeader, buildAutotaskWebhook, buildConnectWiseWebhook, connectWiseSignatureHeader, startPsaSimulator, type PsaSimulator
+} from '@m365/psa-simulator'
+import type { Benchmark, BenchContext } from './lib/context.js'
+import { startBareServer, startService } from './lib/launcher.js'
+import { load, type LoadRequest, type LoadResult } from './lib/load.js'
+import { atLeast, measure, type Measure } from './lib/ratios.js'
+import { MSP_HEADERS } from './lib/report-data.js'
+import { fmt } from './lib/tenants.js'
+
+const BENCH = '6. webhooks'
+const AUTOTASK_SECRET = 'bench-autotask-secret-0123456789'
+
+/**
+ * Signed Autotask and ConnectWise contact webhooks, every one unique (its own sequence number or
+ * message id, so none is a duplicate), against contacts-ingest in its own process: the 202s per
+ * second, each one persisted before it was sent (checked afterwards: every 202 is a stored delivery).
+ * The delivery worker processes what arrives meanwhile, as in production. Floor: a bare Fastify
+ * route verifying the same HMAC over the raw body and doing nothing else.
+ */
+async function run (ctx: BenchContext): Promise<Measure[]> {
+  const { env, sizes, log } = ctx
+  const psa = await startPsaSimulator()
+  const service = await startService('contacts-ingest', {
+    ...env.serviceEnv,
+    WEBHOOK_RATE_LIMIT_MAX: '1000000000', // the per-connection limit (3000/min) would turn the load into 429s
+    CONNECTWISE_KEY_HOSTS: new URL(psa.url).origin
+  }, { label: 'contacts-ingest-6', cpuProf: env.cpuProf })
+  const bare = await startBareServer('bare-6', { BARE_MODE: 'webhooks', BARE_AUTOTASK_SECRET: AUTOTASK_SECRET, BARE_CONNECTWISE_KEY: psa.admin.signingKey() })
+  try {
+    const { companies: [company] } = psa.admin.generate({ seed: 6, companies: 1, contacts: 1000 })
+    const contacts = psa.admin.listContacts()
+    const clientId = randomUUID()
+    const connect = async (kind: 'autotask' | 'connectwise') => {
+      const { baseUrl, ...credentials } = psa.clientOptions[kind] as unknown as { baseUrl: string } & Record<string, string>
+      const conn = await api<{ id: string }>(service.url, 'POST', '/v1/psa-connections', {
+        psa: kind, name: `bench ${kind}`, baseUrl, credentials, ...(kind === 'autotask' ? { webhookSecret: AUTOTASK_SECRET } : {})
+      })
+      await api(service.url, 'PUT', `/v1/psa-connections/${conn.id}/companies`, { companies: [{ companyExternalId: String(company!.id), clientId }] })
+      return conn.id
+    }
+    const autotask = await connect('autotask')
+    const connectwise = await connect('connectwise')
+
+    // unique deliveries made as autocannon sends them: the body with a fresh sequence number / message id, then signed
+    let n = 0
+    const guid = randomUUID()
+    const autotaskBodies = contacts.map((c) => JSON.stringify(buildAutotaskWebhook(c, { action: 'Update', guid, sequenceNumber: 0 })).split('"SequenceNumber":0'))
+    const connectWiseBodies = contacts.map((c) => JSON.stringify(buildConnectWiseWebhook(c, { action: 'updated', keyUrl: psa.keyUrl(), messageId: 'MSGID' })).split('MSGID'))
+    const signingKey = psa.admin.signingKey()
+    const autotaskRequest = (id: string): LoadRequest => ({
+      method: 'POST',
+      path: `/webhooks/autotask/${id}`,
+      setupRequest: (req) => {
+        const seq = ++n
+        const [head, tail] = autotaskBodies[seq % autotaskBodies.length]!
+        const body = Buffer.from(`${head}"SequenceNumber":${seq}${tail}`)
+        return { ...req, body, headers: { 'content-type': 'application/json', 'x-hook-signature': autotaskSignatureHeader(body, AUTOTASK_SECRET) } }
+      }
+    })
+    const connectWiseRequest = (id: string): LoadRequest => ({
+      method: 'POST',
+      path: `/webhooks/connectwise/${id}`,
+      setupRequest: (req) => {
+        const seq = ++n
+        const [head, tail] = connectWiseBodies[seq % connectWiseBodies.length]!
+        const body = Buffer.from(`${head}${guid}-${seq}${tail}`)
+        return { ...req, body, headers: { 'content-type': 'application/json', 'x-content-signature': connectWiseSignatureHeader(body, signingKey) } }
+      }
+    })
+
+    const opts = { connections: sizes.webhookConnections, durationS: sizes.webhookDurationS }
+    const measures: Measure[] = []
+    for (const [kind, id, make] of [['Autotask', autotask, autotaskRequest], ['ConnectWise', connectwise, connectWiseRequest]] as const) {
+      const before = await stored(env, id)
+      const ours = await load(service.url, { ...opts, requests: [make(id)] })
+      const persisted = await stored(env, id) - before
+      const floor = await load(bare.url, { ...opts, requests: [make('bare')] })
+      log(`${BENCH}: ${kind}: contacts-ingest ${describe(ours)} (${fmt(persisted)} stored); bare ${describe(floor)}`)
+      if (persisted < ours.ok) throw new Error(`${kind}: ${ours.ok} deliveries answered 2xx but only ${persisted} were stored`)
+      if (ours.failed > 0) throw new Error(`${kind}: ${ours.failed} deliveries were not accepted (${JSON.stringify(ours.statuses)})`)
+      measures.push(measure({
+        bench: BENCH,
+        name: `${kind} deliveries accepted durably`,
+        value: ours.okPerSecond,
+        unit: 'deliveries/s',
+        floor: { name: 'bare HMAC route', value: floor.okPerSecond },
+        target: atLeast(0.4),
+        note: `${sizes.webhookConnections} connections, p99 ${ours.p99} ms (bare ${floor.p99} ms)`
+      }))
+    }
+    return measures
+  } finally {
+    await bare.stop()
+    await service.stop()
+    await closePsa(psa)
+  }
+}
+
+async function stored (ctx: BenchContext['env'], connectionId: string): Promise<number> {
+  const [row] = await ctx.sql<Array<{ n: number }>>`select count(*)::int as n from contacts_ingest.webhook_deliveries where connection_id = ${connectionId}`
+  return row!.n
+}
+
+async function api<T = unknown> (baseUrl: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
+  const res = await request(`${baseUrl}${path}`, { method, headers: MSP_HEADERS, body: JSON.stringify(body) })
+  const text = await res.body.text()
+  if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`)
+  return JSON.parse(text) as T
+}
+
+async function closePsa (psa: PsaSimulator) { await psa.close() }
+
+const describe = (r: LoadResult) => `${fmt(Math.round(r.okPerSecond))}/s, p99 ${r.p99} ms${r.failed ? `, ${r.failed} failed ${JSON.stringify(r.statuses)}` : ''}`
+
+export const webhooks: Benchmark = { id: 6, name: 'webhooks', run }

@@ -1,0 +1,49 @@
+// The floors of benchmarks 5 and 6: bare Fastify in its own process, no logger, nothing but the route.
+//   BARE_MODE=static BARE_FILE=<json>: GET <path> answers the recorded bytes ({ routes: [{ path, contentType, body (base64) }] })
+//   BARE_MODE=webhooks BARE_AUTOTASK_SECRET=… BARE_CONNECTWISE_KEY=…: POST /webhooks/{autotask|connectwise}/:id
+//     verifies the PSA's HMAC over the raw body and answers 202, nothing else
+// Prints `bare-server listening on <port>`.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import Fastify from 'fastify'
+
+const app = Fastify({ logger: false })
+const mode = process.env.BARE_MODE
+
+if (mode === 'static') {
+  const { routes } = JSON.parse(readFileSync(process.env.BARE_FILE!, 'utf8')) as { routes: Array<{ path: string, contentType: string, body: string }> }
+  const byUrl = new Map(routes.map((r) => [r.path, { contentType: r.contentType, body: Buffer.from(r.body, 'base64') }]))
+  app.get('/*', async (request, reply) => {
+    const route = byUrl.get(request.url)
+    if (!route) return await reply.code(404).send()
+    return await reply.type(route.contentType).send(route.body)
+  })
+} else if (mode === 'webhooks') {
+  const autotaskSecret = process.env.BARE_AUTOTASK_SECRET!
+  const connectWiseKey = createHash('sha256').update(process.env.BARE_CONNECTWISE_KEY!, 'utf8').digest()
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+  const same = (a: string, b: string) => {
+    const x = Buffer.from(a)
+    const y = Buffer.from(b)
+    return x.length === y.length && timingSafeEqual(x, y)
+  }
+  app.post<{ Params: { psa: string, id: string } }>('/webhooks/:psa/:id', async (request, reply) => {
+    const raw = request.body as Buffer
+    let ok = false
+    if (request.params.psa === 'autotask') {
+      ok = same(String(request.headers['x-hook-signature'] ?? ''), `sha1=${createHmac('sha1', autotaskSecret).update(raw).digest('base64')}`)
+    } else if (request.params.psa === 'connectwise') {
+      ok = same(String(request.headers['x-content-signature'] ?? ''), createHmac('sha256', connectWiseKey).update(raw).digest('base64'))
+    }
+    if (!ok) return await reply.code(401).send({ status: 'rejected' })
+    return await reply.code(202).send({ status: 'accepted', duplicate: false })
+  })
+} else {
+  throw new Error(`BARE_MODE must be static or webhooks, not ${mode}`)
+}
+
+await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
+const address = app.server.address()
+process.stdout.write(`bare-server listening on ${typeof address === 'object' && address ? address.port : ''}\n`)
+process.once('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })
