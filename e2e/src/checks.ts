@@ -59,3 +59,11 @@ export function contactDrift (source: Map<string, ContactState>, readModel: Map<
   for (const id of readModel.keys()) if (!source.has(id)) drift.push(`${id}: not in contacts-ingest`)
   return drift
 }
+
+/** graph-sync: the pid of the worker process running the sync's open attempt (worker ids are `host:pid:random`). */
+export async function syncWorkerPid (sql: postgres.Sql, syncId: string): Promise<number | undefined> {
+  const [row] = await sql<Array<{ worker: string }>>`
+    select worker from graph_sync.sync_attempts where sync_id = ${syncId} and finished_at is null order by attempt desc limit 1`
+  const pid = row?.worker.split(':')[1]
+  return pid ? Number(pid) : undefined
+}

@@ -6,6 +6,7 @@ import { deleteNatsNamespace } from '@m365/bus'
 import { createTestDatabase, type TestDatabase } from '@m365/db/testing'
 import { ensureLocalSigningKey, mintToken } from '@m365/gateway'
 import { apiClient, type Api } from './api.js'
+import { startBalancer } from './balancer.js'
 import { freePorts } from './ports.js'
 import { serviceSpec, type ServiceName } from './services.js'
 import { registerMspApp, startSimulators, type MspApp, type Simulators } from './simulators.js'
@@ -115,9 +116,12 @@ export async function startStack (t: Test, options: StackOptions): Promise<Stack
     CONNECTWISE_KEY_HOSTS: new URL(sims.psa.url).origin
   })
   const report = spec('report', reportPort, {})
+  // the graph-sync Service: the gateway reaches whichever replica is up
+  const graphSyncService = replicas > 1 ? await startBalancer(syncPorts) : { url: local(syncPorts[0]!), close: async () => {} }
+  t.teardown(() => graphSyncService.close())
   const gateway = spec('gateway', gatewayPort, {
     TENANT_AUTH_URL: local(tenantAuthPort),
-    GRAPH_SYNC_URL: local(syncPorts[0]!),
+    GRAPH_SYNC_URL: graphSyncService.url,
     CONTACTS_INGEST_URL: local(contactsPort),
     REPORT_URL: local(reportPort),
     // docker compose's setup: the gateway also passes /webhooks through (the Ingress goes straight to contacts-ingest)
