@@ -80,8 +80,11 @@ t.test('happy path: consent, first sync, PSA contacts by backfill and webhooks, 
   const source = await ingestContacts(stack.sql, connection.id)
   t.equal(source.get(String(promoted.id))?.title, 'Lead Dentist', 'the update is stored, the forged one is not')
   t.equal(source.get(String(outsider.id))?.deleted, true, 'the deletion left a tombstone')
-  await waitFor('report to hold the same contacts as contacts-ingest', async () =>
-    contactDrift(source, await reportContacts(stack.sql, connection.id)).length === 0)
+  const drift = await waitFor('report to hold the same contacts as contacts-ingest', async () => {
+    const d = contactDrift(source, await reportContacts(stack.sql, connection.id))
+    return d.length === 0 ? d : undefined
+  })
+  t.same(drift, [], 'report holds the same contacts as contacts-ingest, at the same revisions')
 
   // --- a template merging O365 users with contacts, a report, a version
   const template = await api.post<{ id: string, office365: { columns: Array<{ key: string, label: string, visible: boolean }> } }>('/v1/templates', {
