@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { ConfidentialClientApplication } from '@azure/msal-node'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { Writable } from 'node:stream'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import pino from 'pino'
 import fp from 'fastify-plugin'
 import postgres from 'postgres'
 import type { Test } from 'tap'
@@ -11,7 +13,7 @@ import {
 import { createTestDatabase } from '@m365/db/testing'
 import { createGraphTransport } from '@m365/graph'
 import { DEMO_APP, startM365Simulator, type M365Simulator } from '@m365/m365-simulator'
-import { loadConfig } from '@m365/service-kit'
+import { loadConfig, loggerOptions } from '@m365/service-kit'
 import graphSyncApp, { GraphSyncConfig, uuidFromName } from '../src/index.js'
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
@@ -69,6 +71,8 @@ export class EventLog {
 export class TokenServer {
   readonly refuse = new Map<string, ReplyOf<typeof TokenRequest>>()
   requests = 0
+  /** Every access token handed out, to check none reaches a log. */
+  readonly issued: string[] = []
   readonly #apps = new Map<string, ConfidentialClientApplication>()
   readonly #transport
 
@@ -91,6 +95,7 @@ export class TokenServer {
     try {
       const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] })
       if (!result) return { ok: false, code: 'identity_unavailable', message: 'msal returned no token' }
+      this.issued.push(result.accessToken)
       return { ok: true, accessToken: result.accessToken, expiresOn: (result.expiresOn ?? new Date(Date.now() + 3_600_000)).toISOString() }
     } catch (err) {
       return { ok: false, code: 'consent_revoked', message: (err as Error).message }
@@ -110,7 +115,8 @@ export interface Harness {
   events: EventLog
   sql: postgres.Sql
   env: (overrides?: Record<string, string>) => Record<string, string>
-  build: (overrides?: Record<string, string>) => Promise<FastifyInstance>
+  /** The app on this harness; `logs` receives its JSON log lines (at LOG_LEVEL, default warn). */
+  build: (overrides?: Record<string, string>, options?: { logs?: Writable }) => Promise<FastifyInstance>
   connect: (tenantId: string, clientId?: string) => Promise<{ clientId: string, syncId: string }>
 }
 
@@ -163,9 +169,11 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
     events,
     sql,
     env,
-    async build (overrides = {}) {
+    async build (overrides = {}, options = {}) {
       const config = loadConfig(GraphSyncConfig, env(overrides))
-      const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
+      const app = options.logs
+        ? Fastify({ loggerInstance: pino({ ...loggerOptions(config, 'graph-sync'), transport: undefined }, options.logs) as FastifyBaseLogger })
+        : Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
       await app.register(fp(graphSyncApp), { config })
       await app.ready()
       t.teardown(() => app.close())

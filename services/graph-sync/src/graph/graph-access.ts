@@ -30,18 +30,29 @@ export class GraphAccess {
     this.transport = createGraphTransport(ca ? { extraCaPem: ca } : {})
   }
 
-  clientFor (tenantId: string): GraphClient {
-    const { config } = this
+  /**
+   * The tenant's clients: `main` for everything but the registration report, at most
+   * GRAPH_MAX_CONCURRENCY requests in flight; `report` for the report walk alone, one request at a
+   * time. The report's limiter grants a request before it waits for a concurrency slot, so on a
+   * shared, busy client a granted request could leave late and land in Graph's next window with
+   * more than 5 others; on its own client it leaves at once.
+   */
+  clientsFor (tenantId: string): { main: GraphClient, report: GraphClient } {
     let limiter = this.#limiters.get(tenantId)
     if (!limiter) {
       limiter = reportRateLimit()
       this.#limiters.set(tenantId, limiter)
     }
+    return { main: this.#client(tenantId, this.config.GRAPH_MAX_CONCURRENCY, limiter), report: this.#client(tenantId, 1, limiter) }
+  }
+
+  #client (tenantId: string, maxConcurrency: number, limiter: RateLimiter): GraphClient {
+    const { config } = this
     return createGraphClient({
       baseUrl: config.GRAPH_BASE_URL,
       transport: this.transport,
       getAccessToken: () => this.tokens.get(tenantId),
-      maxConcurrency: config.GRAPH_MAX_CONCURRENCY,
+      maxConcurrency,
       reportLimiter: limiter,
       log: this.log,
       retry: {

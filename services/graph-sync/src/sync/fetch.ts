@@ -18,6 +18,8 @@ export interface Warning { field: string, reason: string }
 export interface FetchContext {
   db: AnyDb
   client: GraphClient
+  /** The registration report's own client (see GraphAccess.clientsFor). */
+  reportClient: GraphClient
   scope: SyncScope
   /** The current snapshot (delta base; carried-over data when a read is forbidden). */
   previousSyncId: string | null
@@ -97,7 +99,7 @@ async function * mapRound<T, U, R> (round: AsyncGenerator<T[], R, undefined>, ma
 
 async function registrationReport (ctx: FetchContext, signal: AbortSignal): Promise<RegistrationOutcome> {
   try {
-    await pipePages(registrationDetailsPages(ctx.client, { ...top(ctx), signal }), async (page) => {
+    await pipePages(registrationDetailsPages(ctx.reportClient, { ...top(ctx), signal }), async (page) => {
       await insertRegistrations(ctx.db, ctx.scope, page)
       ctx.progress.page(0)
     })

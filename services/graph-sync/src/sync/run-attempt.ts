@@ -52,7 +52,7 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
       scope,
       previousSyncId,
       progress,
-      client: graph.clientFor(scope.tenantId),
+      ...graphClients(graph, scope.tenantId),
       pageSize: config.GRAPH_PAGE_SIZE,
       perUserConcurrency: config.GRAPH_PER_USER_CONCURRENCY
     }
@@ -90,6 +90,11 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
   } finally {
     await progress.flush()
   }
+}
+
+function graphClients (graph: GraphAccess, tenantId: string) {
+  const { main, report } = graph.clientsFor(tenantId)
+  return { client: main, reportClient: report }
 }
 
 /** Why MFA data is partly unknown, in the words libs/graph uses for the users' status. */

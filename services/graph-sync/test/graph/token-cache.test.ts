@@ -1,0 +1,40 @@
+import t from 'tap'
+import { createInProcessBus } from '@m365/bus'
+import { TokenRequest, type ReplyOf } from '@m365/contracts'
+import { TokenCache, TokenUnavailableError } from '../../src/graph/token-cache.js'
+
+const TENANT = '0f0e0d0c-0b0a-4909-8807-060504030201'
+
+t.test('tokens from tenant-auth are cached per tenant until shortly before they expire', async (t) => {
+  const bus = createInProcessBus()
+  t.teardown(() => bus.close())
+  let now = Date.parse('2026-01-01T00:00:00Z')
+  let served = 0
+  let reply = (): ReplyOf<typeof TokenRequest> => ({ ok: true, accessToken: `token-${++served}`, expiresOn: new Date(now + 3_600_000).toISOString() })
+  await bus.serve(TokenRequest, async () => reply())
+  const cache = new TokenCache({ bus, renewBeforeMs: 300_000, timeoutMs: 1_000, now: () => now })
+
+  t.same(await Promise.all([cache.get(TENANT), cache.get(TENANT)]), ['token-1', 'token-1'], 'one request for concurrent callers')
+  now += 3_600_000 - 300_001
+  t.equal(await cache.get(TENANT), 'token-1', 'cached until the renewal margin')
+  now += 2
+  t.equal(await cache.get(TENANT), 'token-2', 'renewed within the margin')
+  cache.forget(TENANT)
+  t.equal(await cache.get(TENANT), 'token-3', 'forgotten tokens are fetched again')
+  t.equal(served, 3)
+
+  reply = () => ({ ok: false, code: 'credentials_invalid', message: 'AADSTS7000222: the client secret expired' })
+  cache.forget(TENANT)
+  const refused = await cache.get(TENANT).catch((err: unknown) => err)
+  t.ok(refused instanceof TokenUnavailableError)
+  t.match(refused, { code: 'credentials_invalid', retryable: false })
+})
+
+t.test('no tenant-auth answering is worth retrying', async (t) => {
+  const bus = createInProcessBus()
+  t.teardown(() => bus.close())
+  const cache = new TokenCache({ bus, renewBeforeMs: 300_000, timeoutMs: 200 })
+  const err = await cache.get(TENANT).catch((e: unknown) => e)
+  t.ok(err instanceof TokenUnavailableError)
+  t.match(err, { code: 'request_failed', retryable: true })
+})

@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream'
+import t from 'tap'
+import { DEFAULT_APP_PERMISSIONS, DEMO_APP } from '@m365/m365-simulator'
+import { createTenant, currentSnapshot, setup, waitForRun } from '../helper.js'
+
+const without = (...missing: string[]) => DEFAULT_APP_PERMISSIONS.filter((p) => !missing.includes(p))
+
+/** Log lines as they are written, for checking that no token reaches them. */
+class Capture extends Writable {
+  text = ''
+  override _write (chunk: Buffer, _encoding: string, callback: () => void) { this.text += chunk.toString(); callback() }
+}
+
+t.test('missing permissions', async (t) => {
+  const h = await setup(t, { fixture: 'none' })
+  const logs = new Capture()
+  await h.build({ LOG_LEVEL: 'debug' }, { logs })
+  const mix = { guests: 1, deleted: 1, orgContacts: 2, mfaRegistered: 3 }
+
+  t.test('without Policy.Read.All: per-user MFA, security defaults and CA are unknown with the reason; the sync completes', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'No Policy Read', userCount: 8, mix, grantedPermissions: without('Policy.Read.All') })
+    const { syncId } = await h.connect(tenantId)
+    const run = await waitForRun(h.sql, syncId)
+    t.equal(run.outcome, 'completed', String(run.error))
+    const warnings = run.warnings as Array<{ field: string, reason: string }>
+    t.same(warnings.map((w) => w.field).sort(), ['conditionalAccess', 'perUserMfa', 'securityDefaults'])
+    t.ok(warnings.every((w) => /Policy\.Read\.All/.test(w.reason)), 'each names the missing permission')
+    const users = (await currentSnapshot(h.sql, tenantId)).rows.filter((r) => r.kind === 'user')
+    t.ok(users.length > 0)
+    for (const { record } of users) {
+      t.match(record.mfa, { perUserState: 'unknown', securityDefaults: 'unknown', conditionalAccess: 'unknown' })
+      t.ok(['Enabled', 'Disabled'].includes(record.mfa.status), 'the status still comes from registration')
+    }
+  })
+
+  t.test('without AuditLog.Read.All: Unknown with the reason for every user account', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'No Audit Log', userCount: 6, mix, grantedPermissions: without('AuditLog.Read.All') })
+    const { syncId } = await h.connect(tenantId)
+    const run = await waitForRun(h.sql, syncId)
+    t.equal(run.outcome, 'completed', String(run.error))
+    t.equal(run.mfa_source, 'unavailable')
+    for (const { kind, record } of (await currentSnapshot(h.sql, tenantId)).rows) {
+      if (kind !== 'user') continue
+      t.equal(record.mfa.status, 'Unknown')
+      t.match(record.mfa.reason, /AuditLog\.Read\.All/)
+    }
+  })
+
+  t.test('OrgContact.Read.All withdrawn after a sync: the contacts stay, with a warning', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Contacts Withdrawn', userCount: 4, mix })
+    const first = await h.connect(tenantId)
+    await waitForRun(h.sql, first.syncId)
+    const before = (await currentSnapshot(h.sql, tenantId)).rows.filter((r) => r.kind === 'orgContact')
+    t.equal(before.length, 2)
+    h.sim.admin.setPermissions(tenantId, DEMO_APP.clientId, without('OrgContact.Read.All'))
+    const second = await h.connect(tenantId, first.clientId)
+    const run = await waitForRun(h.sql, second.syncId)
+    t.equal(run.outcome, 'completed', String(run.error))
+    t.match(run.warnings, [{ field: 'orgContacts', reason: /OrgContact\.Read\.All.*kept/ }])
+    const after = (await currentSnapshot(h.sql, tenantId)).rows.filter((r) => r.kind === 'orgContact')
+    t.same(after.map((r) => r.record), before.map((r) => r.record))
+  })
+
+  t.test('without User.Read.All the sync fails for good: a person has to grant it', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'No Users', userCount: 4, grantedPermissions: without('User.Read.All') })
+    const { syncId } = await h.connect(tenantId)
+    const run = await waitForRun(h.sql, syncId)
+    t.equal(run.outcome, 'failed')
+    t.equal(run.attempts, 1)
+    t.match(run.error, /403.*Authorization_RequestDenied/)
+  })
+
+  t.test('no access token reaches the logs', async (t) => {
+    t.ok(h.tokens.issued.length > 0)
+    t.ok(logs.text.length > 0, 'the app logged')
+    for (const token of h.tokens.issued) t.notOk(logs.text.includes(token), 'token not logged')
+  })
+})
