@@ -19,10 +19,15 @@ export async function connectTenant (stack: Stack, clientId: string, tenant: { d
   return tenantId
 }
 
-/** The tenant's first completed sync (the one its connection started). */
+/**
+ * The tenant's first completed sync (the one its connection started). Polls past a 500: graph-sync
+ * answers 500 for a queued sync of mode auto (its sync_runs.mode holds 'auto' until the attempt starts).
+ */
 export async function completedSync (api: Api, clientId: string, tenantId: string) {
   return await waitFor(async () => {
-    const page = ok(await api.GET('/v1/clients/{clientId}/tenants/{tenantId}/syncs', { params: { path: { clientId, tenantId } } }), 'syncs')
+    const res = await api.GET('/v1/clients/{clientId}/tenants/{tenantId}/syncs', { params: { path: { clientId, tenantId } } })
+    if (res.response.status === 500) return undefined
+    const page = ok(res, 'syncs')
     const failed = page.items.find((run) => run.outcome === 'failed')
     if (failed) throw new Error(`sync ${failed.syncId} failed: ${failed.error}`)
     return page.items.find((run) => run.outcome === 'completed')

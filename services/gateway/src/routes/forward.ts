@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, HTTPMethods } from 'fastify'
+import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify'
 import type { Access } from '../plugins/authenticate.js'
 import type { UpstreamName } from '../plugins/upstreams.js'
 import { forwardTo } from '../upstreams/forward.js'
@@ -24,6 +24,8 @@ export interface ForwardRoute {
   responses: Record<number, TSchema | ContentMap | null>
   /** statuses beyond the usual ones (409, 422, …) */
   problems?: number[]
+  /** a POST without a body means `{}` (the document still asks for one: @fastify/swagger marks every body required) */
+  optionalBody?: boolean
   access?: Access
 }
 
@@ -70,6 +72,7 @@ export function forwardRoutes (app: FastifyInstance, upstream: UpstreamName, tag
           ...problemResponses(route)
         }
       },
+      ...(route.optionalBody && { preValidation: async (request: FastifyRequest) => { request.body ??= {} } }),
       handler: forwardTo(client, route.method)
     })
   }

@@ -53,6 +53,7 @@ export const psaConnectionRoutes: ForwardRoute[] = [
     description: 'Give `webhookSecret`, or leave it out to have one generated: it is in this response only, never again.',
     params: ConnectionParams,
     body: SecretRotate,
+    optionalBody: true,
     responses: { 200: SecretRotated },
     problems: [409, 422],
     access

@@ -13,6 +13,7 @@ export const syncRoutes: ForwardRoute[] = [
       '`auto` (the default) runs a delta sync when the tenant has a snapshot to continue from, else a full one.',
     params: TenantParams,
     body: SyncStart,
+    optionalBody: true,
     responses: { 202: SyncAccepted },
     problems: [409]
   },

@@ -59,6 +59,10 @@ t.test('connect a tenant through the public callback, sync it, read its users an
   t.equal((await portal.POST('/v1/clients/{clientId}/tenants/{tenantId}/sync', { params: { path: { clientId, tenantId } }, body: {} })).response.status, 403)
   t.equal((await portal.DELETE('/v1/clients/{clientId}/tenants/{tenantId}', { params: { path: { clientId, tenantId } } })).response.status, 403)
 
+  const bodyless = await fetch(`${stack.url}/v1/clients/${clientId}/tenants/${tenantId}/sync`, { method: 'POST', headers: { authorization: `Bearer ${stack.mspToken}` } })
+  t.equal(bodyless.status, 202, 'a POST without a body: mode auto')
+  t.match(await bodyless.json(), { syncId: /^[0-9a-f-]{36}$/ })
+
   const disconnected = await api.DELETE('/v1/clients/{clientId}/tenants/{tenantId}', { params: { path: { clientId, tenantId } } })
   t.equal(disconnected.response.status, 204)
   const after = ok(await api.GET('/v1/clients/{clientId}/tenants/{tenantId}', { params: { path: { clientId, tenantId } } }), 'tenant')
