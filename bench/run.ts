@@ -25,7 +25,7 @@ const selected = BENCHMARKS.filter((b) => !options.only || options.only.includes
 const started = new Date()
 const log = (message: string) => console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(1).padStart(6)} s] ${message}`)
 
-const env = await createEnvironment({ cpuProf: options.cpuProf })
+const env = await createEnvironment({ cpuProf: options.cpuProf, keepDb: options.keepDb })
 let interrupted = false
 process.once('SIGINT', () => {
   interrupted = true

@@ -30,6 +30,8 @@ export interface Options {
   quick: boolean
   only: number[] | undefined
   cpuProf: boolean
+  /** leave the database in place (diagnosis); it is named in the output */
+  keepDb: boolean
   sizes: Sizes
   help: boolean
 }
@@ -41,6 +43,7 @@ export function usage (): string {
     '  --quick        every size about ten times smaller (a smoke test in a minute or two)',
     '  --only LIST    benchmarks to run: numbers or names (full-sync, many-tenants, delta-sync, report-version, gateway, webhooks)',
     '  --cpu-prof     run services and the simulator with --cpu-prof (bench/results/profiles)',
+    '  --keep-db      do not drop the run\'s database at the end (to look into it)',
     '',
     'sizes (flag, env variable, full / quick):'
   ]
@@ -60,7 +63,7 @@ export function parseArgs (argv: string[], env: NodeJS.ProcessEnv = process.env)
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined]
     const next = argv[i + 1]
     if (inline !== undefined) flags.set(name, inline)
-    else if (next !== undefined && !next.startsWith('--') && !['quick', 'cpu-prof', 'help'].includes(name)) { flags.set(name, next); i++ } else flags.set(name, true)
+    else if (next !== undefined && !next.startsWith('--') && !['quick', 'cpu-prof', 'keep-db', 'help'].includes(name)) { flags.set(name, next); i++ } else flags.set(name, true)
   }
   const quick = flags.has('quick') || env.BENCH_QUICK === '1'
   const sizes = {} as Record<SizeKey, number | number[]>
@@ -81,12 +84,13 @@ export function parseArgs (argv: string[], env: NodeJS.ProcessEnv = process.env)
       return n
     })
   }
-  for (const name of ['quick', 'only', 'cpu-prof', 'help']) flags.delete(name)
+  for (const name of ['quick', 'only', 'cpu-prof', 'keep-db', 'help']) flags.delete(name)
   if (flags.size > 0) throw new Error(`unknown flag --${[...flags.keys()][0]}\n\n${usage()}`)
   return {
     quick,
     only,
     cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',
+    keepDb: argv.includes('--keep-db'),
     sizes: sizes as unknown as Sizes,
     help: argv.includes('--help')
   }

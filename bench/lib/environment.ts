@@ -28,7 +28,7 @@ export interface BenchEnvironment {
   close: () => Promise<void>
 }
 
-export async function createEnvironment (options: { cpuProf: boolean }): Promise<BenchEnvironment> {
+export async function createEnvironment (options: { cpuProf: boolean, keepDb?: boolean }): Promise<BenchEnvironment> {
   const cleanups: Array<() => Promise<unknown> | unknown> = []
   const defer = (fn: () => Promise<unknown> | unknown) => { cleanups.push(fn) }
   const close = async () => {
@@ -46,7 +46,7 @@ export async function createEnvironment (options: { cpuProf: boolean }): Promise
     } finally {
       await admin.end()
     }
-    defer(() => dropDatabase(databaseName))
+    if (!options.keepDb) defer(() => dropDatabase(databaseName))
     const url = new URL(ADMIN_DATABASE_URL)
     url.pathname = `/${databaseName}`
     const databaseUrl = url.toString()
