@@ -67,3 +67,22 @@ export async function syncWorkerPid (sql: postgres.Sql, syncId: string): Promise
   const pid = row?.worker.split(':')[1]
   return pid ? Number(pid) : undefined
 }
+
+/**
+ * report: a version build is under way right now, with rows already inserted in its (uncommitted)
+ * transaction: the backend's current or last statement inserts into version_rows, inside a transaction.
+ */
+export async function versionRowsBeingInserted (sql: postgres.Sql): Promise<boolean> {
+  const rows = await sql`
+    select 1 from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()
+      and state in ('active', 'idle in transaction') and query ilike '%insert into report.version_rows%'`
+  return rows.length > 0
+}
+
+/** report: stored rows per version (what the API's rowCount claims must match). */
+export async function storedVersionRows (sql: postgres.Sql, versionIds: string[]): Promise<Map<string, number>> {
+  const rows = await sql<Array<{ version_id: string, n: number }>>`
+    select version_id, count(*)::int as n from report.version_rows where version_id = any(${versionIds}::uuid[]) group by version_id`
+  return new Map(rows.map((r) => [r.version_id, r.n]))
+}

@@ -1,12 +1,13 @@
 /**
- * Polls `check` until it returns a value other than undefined (or false), with a short growing delay;
- * fails after `timeoutMs` naming what it waited for and the last error `check` threw, if any.
+ * Polls `check` until it returns a value other than undefined (or false), with a short growing delay
+ * (or every `pollMs` when given, to catch a brief state); fails after `timeoutMs` naming what it
+ * waited for and the last error `check` threw, if any.
  * Never a fixed sleep: every wait in the e2e suite is a condition with a deadline.
  */
-export async function waitFor<T> (what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T> (what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, pollMs?: number): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
-  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+  for (let delay = pollMs ?? 20; ; delay = pollMs ?? Math.min(delay * 2, 500)) {
     try {
       const value = await check()
       if (value !== undefined && value !== false) return value
