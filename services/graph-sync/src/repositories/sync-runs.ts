@@ -24,6 +24,11 @@ export async function ensureRun (db: AnyDb, run: NewRun): Promise<SyncRun> {
   return row
 }
 
+export async function deleteRun (db: AnyDb, syncId: string): Promise<void> {
+  await db.delete(syncRuns).where(eq(syncRuns.syncId, syncId))
+  await db.delete(syncAttempts).where(eq(syncAttempts.syncId, syncId))
+}
+
 export async function getRun (db: AnyDb, syncId: string): Promise<SyncRun | undefined> {
   const [row] = await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))
   return row

@@ -2,13 +2,14 @@ import { createEvent, SyncFailed, type EventOf, type SyncRequested } from '@m365
 import type { GraphSyncConfig } from '../config.js'
 import { syncEventId } from '../lib/ids.js'
 import {
-  ensureRun, finishAttempt, getRun, markFailed, markRetrying, startAttempt, unpublishedRuns, type SyncRun
+  deleteRun, ensureRun, finishAttempt, getRun, markFailed, markRetrying, startAttempt, unpublishedRuns, type SyncRun
 } from '../repositories/sync-runs.js'
 import { getTenant, type Tenant } from '../repositories/tenants.js'
 import { describeError, InterruptedError, isRetryable, TenantBusyError } from './errors.js'
 import { TenantLease } from './lease.js'
 import { publishCommitted } from './publish.js'
 import { runAttempt, type AttemptDeps } from './run-attempt.js'
+import { clearSync } from './staging.js'
 
 type JobConfig = AttemptDeps['config'] & Pick<GraphSyncConfig, 'SYNC_MAX_ATTEMPTS' | 'SYNC_MAX_DELIVER' | 'SYNC_LEASE_TTL_MS'>
 
@@ -43,12 +44,18 @@ export class SyncJobs {
     const { db, config, worker } = this.deps
     this.#closing.signal.throwIfAborted()
     const d = event.data
+    const tenant = await getTenant(db, d.tenantId)
+    if (!tenant) {
+      // Its client was deleted (purged): drop what an attempt may still have staged, keep nothing.
+      await clearSync(db, d.syncId)
+      await deleteRun(db, d.syncId)
+      return log.info({ syncId: d.syncId, tenantId: d.tenantId }, 'sync job for a purged tenant dropped')
+    }
     const run = await ensureRun(db, {
       syncId: d.syncId, tenantId: d.tenantId, clientId: d.clientId, reason: d.reason, requestedMode: d.mode, requestedAt: new Date(d.requestedAt)
     })
     if (run.outcome) return // finished before: a duplicate delivery
-    const tenant = await getTenant(db, run.tenantId)
-    if (!tenant || tenant.clientId !== run.clientId) return await this.#fail(run, 0, `tenant ${run.tenantId} is not known for client ${run.clientId}`)
+    if (tenant.clientId !== run.clientId) return await this.#fail(run, 0, `tenant ${run.tenantId} now belongs to another client`)
     if (tenant.status !== 'connected' && run.phase !== 'publishing') {
       return await this.#fail(run, 0, `tenant ${run.tenantId} is ${tenant.status}, not connected`)
     }

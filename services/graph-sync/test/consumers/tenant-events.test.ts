@@ -72,6 +72,25 @@ t.test('tenant events', async (t) => {
     t.ok((await h.sql`select 1 from graph_sync.directory_objects where tenant_id = ${keep}`).length > 0)
   })
 
+  t.test('client.deleted while a sync of its tenant runs: the sync stops and leaves nothing behind', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Deleted Mid-Sync Ltd', userCount: 30 })
+    h.sim.admin.setFaults(tenantId, { slowPageMs: 150, onlyPaths: ['/beta'] })
+    const { clientId, syncId } = await h.connect(tenantId)
+    await waitForRun(h.sql, syncId, (r) => r.phase === 'fetching' && (r.users_processed as number) > 0, 30_000)
+    await h.bus.publish(ClientDeleted, createEvent(ClientDeleted, { clientId, deletedAt: new Date().toISOString() }))
+    // The running attempt notices its lease is gone and stops; after that it writes nothing more.
+    const stopped = await h.events.waitFor(SyncFailed, (e) => e.data.syncId === syncId, 'the running sync stopped')
+    t.match(stopped.data.error, /lease/)
+    await waitFor(async () => {
+      for (const table of ['tenants', 'sync_runs', 'sync_attempts', 'directory_objects', 'registrations', 'skus', 'tenant_leases']) {
+        if ((await h.sql`select 1 from ${h.sql('graph_sync')}.${h.sql(table)} where tenant_id = ${tenantId}`).length > 0) return false
+      }
+      return true
+    }, 'nothing left of the tenant')
+    t.pass('purged, and the interrupted sync wrote nothing back')
+    h.sim.admin.setFaults(tenantId, null)
+  })
+
   t.test('an invalid event is dead-lettered, not retried', async (t) => {
     const nc = await connect({ servers: NATS_URL })
     const js = nc.jetstream()
