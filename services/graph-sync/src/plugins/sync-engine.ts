@@ -6,6 +6,7 @@ import type { GraphSyncConfig } from '../config.js'
 import { GraphAccess } from '../graph/graph-access.js'
 import { TokenCache } from '../graph/token-cache.js'
 import { SyncJobs } from '../sync/sync-jobs.js'
+import { createSyncMetrics } from './sync-metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +23,8 @@ export default fp(async (app: FastifyInstance, opts: { config: GraphSyncConfig }
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   const tokens = new TokenCache({ bus: app.bus, renewBeforeMs: config.TOKEN_RENEW_BEFORE_SECONDS * 1000, timeoutMs: config.TOKEN_REQUEST_TIMEOUT_MS })
   const graph = new GraphAccess(config, tokens, app.log.child({ component: 'graph' }))
-  const jobs = new SyncJobs({ db: app.db, bus: app.bus, graph, config, worker: workerId, log: app.log })
+  const metrics = createSyncMetrics(app.metrics.registry)
+  const jobs = new SyncJobs({ db: app.db, bus: app.bus, graph, config, worker: workerId, log: app.log, metrics })
   app.decorate('graphAccess', graph)
   app.decorate('syncJobs', jobs)
   app.decorate('workerId', workerId)

@@ -6,6 +6,7 @@ import {
 } from '../repositories/sync-runs.js'
 import { getTenant, type Tenant } from '../repositories/tenants.js'
 import { describeError, InterruptedError, isRetryable, TenantBusyError } from './errors.js'
+import type { SyncMetrics } from '../plugins/sync-metrics.js'
 import { TenantLease } from './lease.js'
 import { publishCommitted } from './publish.js'
 import { runAttempt, type AttemptDeps } from './run-attempt.js'
@@ -17,6 +18,7 @@ export interface SyncJobsDeps extends Omit<AttemptDeps, 'config'> {
   config: JobConfig
   /** This process, as lease holder and in sync_attempts. */
   worker: string
+  metrics?: SyncMetrics
 }
 
 export interface JobLog {
@@ -63,6 +65,7 @@ export class SyncJobs {
     const lease = await TenantLease.acquire({ db, tenantId: run.tenantId, syncId: run.syncId, holder: worker, ttlMs: config.SYNC_LEASE_TTL_MS, log })
     if (!lease) {
       if (delivery.deliveryCount >= config.SYNC_MAX_DELIVER - 1) return await this.#fail(run, 0, 'another sync of the tenant kept running; try again later')
+      this.deps.metrics?.attempt('busy')
       throw new TenantBusyError(`tenant ${run.tenantId} is being synced by another job`)
     }
     const signal = AbortSignal.any([this.#closing.signal, lease.signal])
@@ -80,6 +83,8 @@ export class SyncJobs {
   async #attempt (run: SyncRun, tenant: Tenant, lease: TenantLease, signal: AbortSignal, log: JobLog): Promise<void> {
     const { db, config, worker } = this.deps
     const attempt = await startAttempt(db, run.syncId, run.tenantId, worker)
+    const started = performance.now()
+    const seconds = () => (performance.now() - started) / 1000
     log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync attempt started')
     try {
       await runAttempt(this.deps, run, tenant, lease, attempt, signal)
@@ -89,11 +94,13 @@ export class SyncJobs {
       const interrupted = cause instanceof InterruptedError
       await finishAttempt(db, run.syncId, attempt, interrupted ? 'interrupted' : 'failed', message)
       if (interrupted || (isRetryable(cause) && attempt < config.SYNC_MAX_ATTEMPTS)) {
+        this.deps.metrics?.attempt(interrupted ? 'interrupted' : 'retrying', seconds())
         log.warn({ err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync attempt failed, will retry')
         await markRetrying(db, run.syncId, message)
         await this.#publishFailed(run, attempt, message, true)
         throw cause
       }
+      this.deps.metrics?.attempt('failed', seconds())
       log.warn({ err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync failed for good')
       return await this.#fail(run, attempt, message)
     }
@@ -101,6 +108,7 @@ export class SyncJobs {
     const committed = await getRun(db, run.syncId)
     if (!committed) throw new Error(`sync run ${run.syncId} vanished after its commit`)
     await publishCommitted(this.deps, committed, signal)
+    this.deps.metrics?.attempt('completed', seconds())
     log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync completed')
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
-import { createEvent, TenantDisconnected } from '@m365/contracts'
+import { createEvent, SyncProgress, TenantDisconnected } from '@m365/contracts'
 import { findDemoTenant } from '@m365/m365-simulator'
 import { setup, waitFor, waitForRun } from '../../helper.js'
 
@@ -34,6 +34,10 @@ t.test('sync routes', async (t) => {
     t.ok(view.json().progress.pages > 0)
     t.type(view.json().durationMs, 'number')
     t.ok(Date.parse(view.json().finishedAt) >= Date.parse(view.json().startedAt))
+    const progress = await h.events.waitFor(SyncProgress, (e) => e.data.syncId === syncId && e.data.phase === 'committing', 'progress while it ran')
+    t.ok(progress.data.pages > 0, 'o365.sync.progress carries the pages so far')
+    const metrics = await app.inject({ url: '/metrics' })
+    t.match(metrics.body, /graph_sync_attempts_total\{[^}]*outcome="completed"[^}]*\} [1-9]/)
     const empty = await app.inject({ method: 'POST', url: url(clientId, fabrikam), headers: MSP })
     t.equal(empty.statusCode, 202, 'a POST without a body means mode auto')
     t.equal((await waitForRun(h.sql, empty.json<{ syncId: string }>().syncId)).requested_mode, 'auto')
