@@ -3,7 +3,7 @@ import { startService, type Service } from './lib/launcher.js'
 import { measure, type Measure } from './lib/ratios.js'
 import { RssSampler } from './lib/rss.js'
 import { connectTenant } from './lib/sync.js'
-import { fmt, TENANT_MIX } from './lib/tenants.js'
+import { fmt, tenantInput } from './lib/tenants.js'
 import { formatMs, now, waitFor } from './lib/timing.js'
 
 const BENCH = '2. many tenants'
@@ -48,9 +48,7 @@ async function syncAll (ctx: BenchContext, processes: number) {
   const { env, sizes, log } = ctx
   const tenants: string[] = []
   for (let i = 0; i < sizes.tenants; i++) {
-    tenants.push(await env.sim.createTenant({
-      displayName: `Many ${processes}.${i}`, seed: 1000 * processes + i, userCount: sizes.usersPerTenant, mix: TENANT_MIX
-    }))
+    tenants.push(await env.sim.createTenant(tenantInput('mfa', { displayName: `Many ${processes}.${i}`, seed: 1000 * processes + i, userCount: sizes.usersPerTenant })))
   }
   const workers: Service[] = []
   const samplers: RssSampler[] = []

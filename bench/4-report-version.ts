@@ -27,22 +27,26 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
     const times: number[] = []
     const floors: number[] = []
     let rows = 0
+    let matched = 0
     for (let round = 0; round < 3; round++) {
       const start = now()
       const version = await callService<{ id: string }>(report.url, 'POST', `/v1/reports/${reportRow.id}/versions`)
       const ready = await waitFor(`version ${version.id}`, async () => {
-        const v = await callService<{ status: string, rowCount: number | null }>(report.url, 'GET', `/v1/report-versions/${version.id}`)
+        const v = await callService<{ status: string, rowCount: number | null, mergeStats: { matched: number } | null }>(report.url, 'GET', `/v1/report-versions/${version.id}`)
         if (v.status === 'failed') throw new Error(`version ${version.id} failed`)
         return v.status === 'ready' ? v : undefined
       }, { intervalMs: 10, timeoutMs: 600_000 })
       times.push(now() - start)
       rows = ready.rowCount ?? 0
+      matched = ready.mergeStats?.matched ?? 0
       floors.push(await floorStatement(ctx, fixture.clientId))
     }
     const best = Math.min(...times)
     const floor = Math.min(...floors)
     log(`${BENCH}: version of ${fmt(rows)} rows in ${times.map(formatMs).join(', ')}; floor ${floors.map(formatMs).join(', ')}`)
     if (rows !== fixture.users) throw new Error(`the version has ${rows} rows, expected ${fixture.users}`)
+    const expected = Math.round(fixture.contacts * sizes.reportMatchShare)
+    if (matched !== expected) throw new Error(`the version matched ${matched} rows to a contact, expected ${expected}`)
     return [measure({
       bench: BENCH,
       name: `version of ${fmt(fixture.users)} users merged with ${fmt(fixture.contacts)} contacts (${Math.round(sizes.reportMatchShare * 100)} % matching)`,

@@ -4,8 +4,9 @@ type SizeKey = keyof Sizes
 
 /** Every size: its full value, its --quick value (about a tenth), the flag and the env variable that set it. */
 const SIZES: Record<SizeKey, { full: number | number[], quick: number | number[], help: string }> = {
-  syncUsers: { full: 100_000, quick: 10_000, help: '1: users of the tenant timed against the floors' },
-  rssUsers: { full: [10_000, 100_000, 200_000], quick: [1_000, 10_000, 20_000], help: '1: tenant sizes for graph-sync\'s peak RSS (comma-separated)' },
+  syncUsers: { full: 100_000, quick: 10_000, help: '1: users of the tenant synced with MFA data (0: skip)' },
+  rssUsers: { full: [10_000, 100_000, 200_000], quick: [1_000, 10_000, 20_000], help: '1: tenant sizes synced directory-only, for graph-sync\'s peak RSS (comma-separated)' },
+  heapCapMb: { full: 128, quick: 128, help: '1: the largest directory-only sync again with graph-sync under --max-old-space-size=N (0: skip)' },
   latencyMs: { full: 100, quick: 100, help: '1: simulated latency per users page, ms (0: skip)' },
   latencyUsers: { full: 100_000, quick: 10_000, help: '1: users of the tenant synced with latency' },
   tenants: { full: 300, quick: 30, help: '2: tenants' },

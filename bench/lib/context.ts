@@ -7,6 +7,8 @@ export interface Sizes {
   syncUsers: number
   /** 1: tenants synced by a fresh graph-sync process each, for its peak RSS */
   rssUsers: number[]
+  /** 1: the largest directory-only sync again with this V8 old-space cap for graph-sync (MB; 0: skip) */
+  heapCapMb: number
   /** 1: latency added to every users page (ms), and the tenant it is measured on */
   latencyMs: number
   latencyUsers: number

@@ -43,6 +43,9 @@ export async function createEnvironment (options: { cpuProf: boolean, keepDb?: b
     const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
     try {
       await admin.unsafe(`create database "${databaseName}"`)
+      // diagnosis: Postgres logs every statement of this database slower than this (its server log)
+      const slow = Number(process.env.BENCH_PG_LOG_MS)
+      if (slow >= 0 && process.env.BENCH_PG_LOG_MS) await admin.unsafe(`alter database "${databaseName}" set log_min_duration_statement = ${slow}`)
     } finally {
       await admin.end()
     }

@@ -97,7 +97,14 @@ export async function startService (name: string, env: Record<string, string>, o
     label,
     script: probe ? 'bench/lib/memory-probe.ts' : server,
     args: probe ? [server] : [],
-    env: { ...env, HOST: '127.0.0.1', PORT: String(port), SERVICE_NAME: name },
+    env: {
+      ...env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SERVICE_NAME: name,
+      // e.g. BENCH_NODE_OPTIONS_GRAPH_SYNC='--max-old-space-size=128' to try heap settings on one service
+      ...(process.env[`BENCH_NODE_OPTIONS_${name.toUpperCase().replaceAll('-', '_')}`] ? { NODE_OPTIONS: process.env[`BENCH_NODE_OPTIONS_${name.toUpperCase().replaceAll('-', '_')}`]! } : {})
+    },
     cpuProf: options.cpuProf ?? false
   })
   const url = `http://127.0.0.1:${port}`
