@@ -133,8 +133,11 @@ export async function startStack (t: Test, options: StackOptions): Promise<Stack
 
   // registered last, so it runs first: the logs are read while the processes still hold them
   t.teardown(async () => {
-    if (!t.passing()) for (const p of processes) process.stderr.write(`\n# ----- ${p.name} (${p.spec.logFile}) -----\n${await p.tail(40)}\n`)
-    await Promise.all(processes.map((p) => p.stop(10_000)))
+    try {
+      if (!t.passing()) for (const p of processes) process.stderr.write(`\n# ----- ${p.name} (${p.spec.logFile}) -----\n${await p.tail(40)}\n`)
+    } finally {
+      await Promise.all(processes.map((p) => p.stop(10_000)))
+    }
   })
 
   // all at once, as an orchestrator does: each data service migrates its own schema (advisory-locked),

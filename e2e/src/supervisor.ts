@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { appendFileSync, closeSync, openSync } from 'node:fs'
 import { tailFile } from './log-tail.js'
+import { killWithTestProcess } from './orphans.js'
 import type { ReadinessProbe } from './readiness.js'
 import { waitFor } from './wait.js'
 
@@ -48,6 +49,7 @@ export class Supervised {
       closeSync(fd) // the child holds its own copy
     }
     this.#exited = once(this.#child, 'exit').catch(() => {})
+    killWithTestProcess(this.#child)
   }
 
   /** Polls the readiness URL until it answers 200; fails at once if the process exits meanwhile. */
