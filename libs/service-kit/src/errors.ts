@@ -27,14 +27,32 @@ export function sendProblem (reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
 
+/**
+ * An expected failure with its own status, code and detail (and headers, e.g. retry-after). The error
+ * handler sends it as it is, 5xx included (a 503 "no Azure app configured" must say so), and logs it at
+ * info like any rejected request: unexpected errors alone are logged as errors and answer "see logs".
+ */
+export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem'
+  constructor (readonly statusCode: number, readonly code: string, message: string, readonly headers?: Record<string, string>) {
+    super(message)
+  }
+}
+
+export const notFound = (what: string) => new HttpProblem(404, 'NOT_FOUND', `${what} does not exist`)
+/** `detail` names the field, as validation errors do: `body/companies/0/companyExternalId … is listed twice`. */
+export const badRequest = (detail: string, code = 'VALIDATION_FAILED') => new HttpProblem(400, code, detail)
+export const conflict = (code: string, detail: string) => new HttpProblem(409, code, detail)
+export const unprocessable = (code: string, detail: string) => new HttpProblem(422, code, detail)
+
 function isProblemCarrier (error: unknown): error is ProblemCarrier {
   return typeof error === 'object' && error !== null && 'problem' in error && typeof (error as ProblemCarrier).problem === 'object'
 }
 
 /**
- * The one error handler: every error leaves as application/problem+json. 4xx carry their message
- * (validation errors name the field: `body/name must NOT have fewer than 1 characters`); 5xx say only
- * "see logs, request <id>" and are logged at error level with the error.
+ * The one error handler: every error leaves as application/problem+json. 4xx and HttpProblem carry their
+ * message (validation errors name the field: `body/name must NOT have fewer than 1 characters`); other
+ * 5xx say only "see logs, request <id>" and are logged at error level with the error.
  * @see https://www.rfc-editor.org/rfc/rfc9457
  */
 export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -42,7 +60,7 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   const status = raw >= 400 && raw <= 599 ? raw : 500
   const headers = (error as { headers?: Record<string, string> }).headers
   if (headers) reply.headers(headers)
-  if (status >= 500) {
+  if (status >= 500 && !(error instanceof HttpProblem)) {
     request.log.error({ err: error }, 'request failed')
     return sendProblem(reply, problem(status, `see logs, request ${request.id}`, request))
   }

@@ -1,7 +1,8 @@
 export { BaseConfig, ConfigError, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
 export { loggerOptions, redactPaths, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
 export {
-  errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier
+  errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier,
+  HttpProblem, notFound, badRequest, conflict, unprocessable
 } from './errors.js'
 export { healthRoutes, type Readiness, type ReadinessCheck } from './health.js'
 export { createServiceMetrics, type ServiceMetrics } from './metrics.js'

@@ -1,6 +1,6 @@
 import { canReadClient, decodePrincipal, PRINCIPAL_HEADER, type Principal } from '@m365/api'
 import type { FastifyRequest } from 'fastify'
-import { HttpProblem } from './http-problem.js'
+import { HttpProblem } from '@m365/service-kit'
 
 /** The caller the gateway authenticated; 401 without one (only the gateway may call these routes). */
 export function principalOf (request: FastifyRequest): Principal {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { BackfillRun } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
+import { notFound } from '@m365/service-kit'
 import { backfillRuns, psaConnections } from '../db/schema.js'
-import { notFound } from '../lib/errors.js'
 
 type Row = typeof backfillRuns.$inferSelect
 

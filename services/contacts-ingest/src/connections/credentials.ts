@@ -1,6 +1,6 @@
 import type { HaloWebhookAuth as HaloWebhookAuthInput, PsaCredentials } from '@m365/api'
+import { badRequest } from '@m365/service-kit'
 import type { HaloWebhookAuth, PsaType } from '../db/schema.js'
-import { badRequest } from '../lib/errors.js'
 
 const REQUIRED: Record<PsaType, ReadonlyArray<keyof PsaCredentials>> = {
   connectwise: ['companyId', 'publicKey', 'privateKey', 'clientId'],

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { CompanyMapping, CompanyMappingResult, PsaCompany } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
+import { badRequest, notFound } from '@m365/service-kit'
 import { transition, type AnyEvent } from '../contacts/events.js'
 import { companyMappings, contacts, psaConnections } from '../db/schema.js'
 import { lockConnection } from '../lib/contact-lock.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
-import { badRequest, notFound } from '../lib/errors.js'
 import { enqueueEvents } from '../outbox/outbox.js'
 
 const CHUNK = 500

@@ -1,7 +1,7 @@
 import type { AnyDb } from '@m365/db'
 import { PsaPayloadError, type HeaderSource } from '@m365/psa'
+import { badRequest, HttpProblem } from '@m365/service-kit'
 import type { WebhookSettings } from '../connections/secrets.js'
-import { badRequest, HttpProblem } from '../lib/errors.js'
 import { storeDelivery } from './deliveries.js'
 import { deliveryKey } from './payload.js'
 import { verifyDelivery, type ConnectWiseKeys } from './verify.js'

@@ -1,4 +1,4 @@
-import { badRequest } from './errors.js'
+import { badRequest } from '@m365/service-kit'
 
 /** Keyset cursors: the sort values of the last item of a page, as base64url JSON. */
 export function encodeCursor (values: ReadonlyArray<string | number>): string {

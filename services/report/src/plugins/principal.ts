@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { canReadClient, decodePrincipal, PRINCIPAL_HEADER, type Principal } from '@m365/api'
-import { notFound, readOnly, unauthorized } from '../lib/errors.js'
+import { HttpProblem, notFound } from '@m365/service-kit'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,6 +9,9 @@ declare module 'fastify' {
     principal: Principal
   }
 }
+
+const unauthorized = () => new HttpProblem(401, 'PRINCIPAL_MISSING', 'no valid principal: call through the gateway')
+const readOnly = () => new HttpProblem(403, 'CLIENT_PRINCIPAL_READ_ONLY', 'client principals may only read')
 
 /** The client a principal is limited to, or undefined for MSP staff (all clients). */
 export const clientScope = (principal: Principal): string | undefined =>

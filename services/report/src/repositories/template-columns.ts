@@ -1,5 +1,5 @@
 import { COLUMN_CATALOGUE, COLUMN_KEYS, isColumnKey, type ColumnKey, type MergeMode, type TemplateColumn, type TemplateColumnInput } from '@m365/api'
-import { unprocessable } from '../lib/errors.js'
+import { unprocessable } from '@m365/service-kit'
 
 /** How a template (and a version's frozen copy) stores its columns: the array order is the position. */
 export interface StoredColumn { key: ColumnKey, label: string, visible: boolean }

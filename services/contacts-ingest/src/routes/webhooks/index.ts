@@ -2,9 +2,9 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Problem, WebhookAccepted, WebhookParams } from '@m365/api'
+import { HttpProblem, notFound } from '@m365/service-kit'
 import type { ContactsIngestConfig } from '../../config.js'
 import type { WebhookSettings } from '../../connections/secrets.js'
-import { HttpProblem, notFound } from '../../lib/errors.js'
 import { takeDelivery } from '../../webhooks/intake.js'
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { O365LicenseItem, O365UserItem, O365UsersQuery, Page, PageQuery } from '@m365/api'
-import { notFound } from '../../lib/errors.js'
+import { notFound } from '@m365/service-kit'
 import { assertCanReadClient } from '../../plugins/principal.js'
 import { ClientParams } from './params.js'
 import { problems } from './problems.js'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { conflict, notFound } from '../../lib/errors.js'
+import { conflict, notFound } from '@m365/service-kit'
 import type { Scope } from '../../lib/scope.js'
 import type { StoredColumn } from '../../repositories/template-columns.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Page, PageQuery, Report, ReportCreate } from '@m365/api'
-import { notFound, unprocessable } from '../../lib/errors.js'
+import { notFound, unprocessable } from '@m365/service-kit'
 import { scopeOf } from '../../lib/scope.js'
 import { assertCanReadClient, assertMsp } from '../../plugins/principal.js'
 import { ClientParams, ReportParams } from './params.js'

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { COLUMN_CATALOGUE, COLUMN_KEYS, ColumnCatalogue, Page, PageQuery, Template, TemplateBody, TemplatePatch } from '@m365/api'
-import { conflict, HttpProblem, notFound } from '../../lib/errors.js'
+import { conflict, HttpProblem, notFound } from '@m365/service-kit'
 import { assertMsp } from '../../plugins/principal.js'
 import { DEFAULT_TEMPLATE } from '../../repositories/template-columns.js'
 import { toTemplate } from '../../repositories/templates.js'

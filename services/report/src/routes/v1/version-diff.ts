@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { DiffQuery, VersionDiff } from '@m365/api'
-import { unprocessable } from '../../lib/errors.js'
+import { unprocessable } from '@m365/service-kit'
 import { scopeOf } from '../../lib/scope.js'
 import { diffVersions } from '../../repositories/version-diff.js'
 import { VersionParams } from './params.js'

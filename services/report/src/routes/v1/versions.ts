@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Page, PageQuery, ReportVersion, ReportVersionSummary } from '@m365/api'
-import { conflict, notFound } from '../../lib/errors.js'
+import { conflict, notFound } from '@m365/service-kit'
 import { scopeOf } from '../../lib/scope.js'
 import { assertMsp } from '../../plugins/principal.js'
 import { ReportParams, VersionParams } from './params.js'

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { decodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
-import { HttpProblem } from '../../../lib/errors.js'
+import { HttpProblem } from '@m365/service-kit'
 
 /**
  * PSA connections belong to the MSP, not to one client: only MSP staff may use these routes. The gateway

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { useHttpProblems } from '../../../http-problem.js'
 import { assertMsp, principalOf } from '../../../principal.js'
 import { ClientParams, ConnectBody, ConnectStarted, Problem } from '../../../schemas/tenants.js'
 
 const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  useHttpProblems(app)
   app.post('/:clientId/tenants/connect', {
     // the body is optional: a POST without one is `{}` (validation would refuse undefined)
     preValidation: async (request) => { request.body ??= {} },

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { useHttpProblems } from '../../../http-problem.js'
 import { assertMsp, principalOf } from '../../../principal.js'
 import { CredentialSummary, CredentialsBody, Problem, TenantParams } from '../../../schemas/tenants.js'
 
 const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  useHttpProblems(app)
   app.put('/:clientId/tenants/:tenantId/credentials', {
     schema: {
       tags: ['Tenants'],

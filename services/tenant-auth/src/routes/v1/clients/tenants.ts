@@ -1,8 +1,8 @@
 import { Page } from '@m365/api'
+import { HttpProblem } from '@m365/service-kit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { clientExists } from '../../../clients/client-repository.js'
-import { HttpProblem, useHttpProblems } from '../../../http-problem.js'
 import { assertCanRead, assertMsp, principalOf } from '../../../principal.js'
 import { ClientParams, Problem, Tenant, TenantListQuery, TenantParams } from '../../../schemas/tenants.js'
 import { disconnectTenant, getTenant, listTenants } from '../../../tenants/tenant-repository.js'
@@ -17,7 +17,6 @@ function decodeCursor (cursor: string): string {
 }
 
 const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  useHttpProblems(app)
   const { db } = app
 
   async function assertClient (clientId: string): Promise<void> {

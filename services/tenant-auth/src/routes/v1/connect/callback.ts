@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_CONTENT_TYPE, problem } from '@m365/service-kit'
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problem } from '@m365/service-kit'
 import { connectedPage, failedPage, PAGE_HEADERS } from '../../../connect/callback-page.js'
 import type { CallbackFailure } from '../../../connect/consent-service.js'
-import { HttpProblem } from '../../../http-problem.js'
 import { CallbackConnected, CallbackFailed, CallbackQuery } from '../../../schemas/tenants.js'
 
 const wantsJson = (request: FastifyRequest) => /application\/(problem\+)?json/i.test(request.headers.accept ?? '')
