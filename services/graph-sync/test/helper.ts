@@ -155,7 +155,7 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
     GRAPH_RETRY_MAX_ATTEMPTS: '10',
     SYNC_RETRY_BASE_MS: '200',
     SYNC_ACK_WAIT_MS: '5000',
-    SYNC_LEASE_TTL_MS: '3000',
+    SYNC_LEASE_TTL_MS: '15000',
     SYNC_PROGRESS_EVERY_PAGES: '2',
     ...overrides
   })

@@ -64,6 +64,10 @@ export class GraphAccess {
     })
   }
 
+  forgetToken (tenantId: string): void {
+    this.tokens.forget(tenantId)
+  }
+
   /** A tenant that went away needs no limiter. */
   forget (tenantId: string): void {
     this.#limiters.delete(tenantId)

@@ -1,12 +1,13 @@
 import { createEvent, SyncFailed, type EventOf, type SyncRequested } from '@m365/contracts'
+import { GraphRequestError } from '@m365/graph'
 import type { GraphSyncConfig } from '../config.js'
+import type { SyncMetrics } from '../plugins/sync-metrics.js'
 import { syncEventId } from '../lib/ids.js'
 import {
   deleteRun, ensureRun, finishAttempt, getRun, markFailed, markRetrying, startAttempt, unpublishedRuns, type SyncRun
 } from '../repositories/sync-runs.js'
 import { getTenant, type Tenant } from '../repositories/tenants.js'
 import { describeError, InterruptedError, isRetryable, TenantBusyError } from './errors.js'
-import type { SyncMetrics } from '../plugins/sync-metrics.js'
 import { TenantLease } from './lease.js'
 import { publishCommitted } from './publish.js'
 import { runAttempt, type AttemptDeps } from './run-attempt.js'
@@ -43,25 +44,11 @@ export class SyncJobs {
   }
 
   async handle (event: EventOf<typeof SyncRequested>, delivery: { deliveryCount: number }, log: JobLog): Promise<void> {
-    const { db, config, worker } = this.deps
     this.#closing.signal.throwIfAborted()
-    const d = event.data
-    const tenant = await getTenant(db, d.tenantId)
-    if (!tenant) {
-      // Its client was deleted (purged): drop what an attempt may still have staged, keep nothing.
-      await clearSync(db, d.syncId)
-      await deleteRun(db, d.syncId)
-      return log.info({ syncId: d.syncId, tenantId: d.tenantId }, 'sync job for a purged tenant dropped')
-    }
-    const run = await ensureRun(db, {
-      syncId: d.syncId, tenantId: d.tenantId, clientId: d.clientId, reason: d.reason, requestedMode: d.mode, requestedAt: new Date(d.requestedAt)
-    })
-    if (run.outcome) return // finished before: a duplicate delivery
-    if (tenant.clientId !== run.clientId) return await this.#fail(run, 0, `tenant ${run.tenantId} now belongs to another client`)
-    if (tenant.status !== 'connected' && run.phase !== 'publishing') {
-      return await this.#fail(run, 0, `tenant ${run.tenantId} is ${tenant.status}, not connected`)
-    }
-
+    const admitted = await this.#admit(event.data, log)
+    if (!admitted) return
+    const { run, tenant } = admitted
+    const { db, config, worker } = this.deps
     const lease = await TenantLease.acquire({ db, tenantId: run.tenantId, syncId: run.syncId, holder: worker, ttlMs: config.SYNC_LEASE_TTL_MS, log })
     if (!lease) {
       if (delivery.deliveryCount >= config.SYNC_MAX_DELIVER - 1) return await this.#fail(run, 0, 'another sync of the tenant kept running; try again later')
@@ -80,8 +67,34 @@ export class SyncJobs {
     }
   }
 
+  /** The run and its tenant when the job is still to do; null when there is nothing (more) to do. */
+  async #admit (d: EventOf<typeof SyncRequested>['data'], log: JobLog): Promise<{ run: SyncRun, tenant: Tenant } | null> {
+    const { db } = this.deps
+    const tenant = await getTenant(db, d.tenantId)
+    if (!tenant) {
+      // Its client was deleted (purged): drop what an attempt may still have staged, keep nothing.
+      await clearSync(db, d.syncId)
+      await deleteRun(db, d.syncId)
+      log.info({ syncId: d.syncId, tenantId: d.tenantId }, 'sync job for a purged tenant dropped')
+      return null
+    }
+    const run = await ensureRun(db, {
+      syncId: d.syncId, tenantId: d.tenantId, clientId: d.clientId, reason: d.reason, requestedMode: d.mode, requestedAt: new Date(d.requestedAt)
+    })
+    if (run.outcome) return null // finished before: a duplicate delivery
+    if (tenant.clientId !== run.clientId) {
+      await this.#fail(run, 0, `tenant ${run.tenantId} now belongs to another client`)
+      return null
+    }
+    if (tenant.status !== 'connected' && run.phase !== 'publishing') {
+      await this.#fail(run, 0, `tenant ${run.tenantId} is ${tenant.status}, not connected`)
+      return null
+    }
+    return { run, tenant }
+  }
+
   async #attempt (run: SyncRun, tenant: Tenant, lease: TenantLease, signal: AbortSignal, log: JobLog): Promise<void> {
-    const { db, config, worker } = this.deps
+    const { db, worker } = this.deps
     const attempt = await startAttempt(db, run.syncId, run.tenantId, worker)
     const started = performance.now()
     const seconds = () => (performance.now() - started) / 1000
@@ -89,20 +102,7 @@ export class SyncJobs {
     try {
       await runAttempt(this.deps, run, tenant, lease, attempt, signal)
     } catch (err) {
-      const cause = signal.aborted ? signal.reason as Error : err
-      const message = describeError(cause)
-      const interrupted = cause instanceof InterruptedError
-      await finishAttempt(db, run.syncId, attempt, interrupted ? 'interrupted' : 'failed', message)
-      if (interrupted || (isRetryable(cause) && attempt < config.SYNC_MAX_ATTEMPTS)) {
-        this.deps.metrics?.attempt(interrupted ? 'interrupted' : 'retrying', seconds())
-        log.warn({ err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync attempt failed, will retry')
-        await markRetrying(db, run.syncId, message)
-        await this.#publishFailed(run, attempt, message, true)
-        throw cause
-      }
-      this.deps.metrics?.attempt('failed', seconds())
-      log.warn({ err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync failed for good')
-      return await this.#fail(run, attempt, message)
+      return await this.#attemptFailed(run, attempt, signal.aborted ? signal.reason as Error : err, seconds(), log)
     }
     await finishAttempt(db, run.syncId, attempt, 'committed')
     const committed = await getRun(db, run.syncId)
@@ -110,6 +110,27 @@ export class SyncJobs {
     await publishCommitted(this.deps, committed, signal)
     this.deps.metrics?.attempt('completed', seconds())
     log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync completed')
+  }
+
+  /** Another attempt later (rethrows: the job is nak'ed with backoff), or the end of the run. */
+  async #attemptFailed (run: SyncRun, attempt: number, cause: unknown, seconds: number, log: JobLog): Promise<void> {
+    const { db, config, graph } = this.deps
+    const message = describeError(cause)
+    const interrupted = cause instanceof InterruptedError
+    await finishAttempt(db, run.syncId, attempt, interrupted ? 'interrupted' : 'failed', message)
+    // Graph no longer takes the cached token (revoked, or expired early): get a new one next time.
+    if (cause instanceof GraphRequestError && cause.status === 401) graph.forgetToken(run.tenantId)
+    const context = { err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }
+    if (interrupted || (isRetryable(cause) && attempt < config.SYNC_MAX_ATTEMPTS)) {
+      this.deps.metrics?.attempt(interrupted ? 'interrupted' : 'retrying', seconds)
+      log.warn(context, 'sync attempt failed, will retry')
+      await markRetrying(db, run.syncId, message)
+      await this.#publishFailed(run, attempt, message, true)
+      throw cause
+    }
+    this.deps.metrics?.attempt('failed', seconds)
+    log.warn(context, 'sync failed for good')
+    await this.#fail(run, attempt, message)
   }
 
   async #fail (run: SyncRun, attempt: number, message: string): Promise<void> {
