@@ -23,10 +23,11 @@ t.test('report SIGKILLed while building versions: each ends complete, numbering 
   const clientId = await createClient(api, 'Huge Clinic Group')
   await connectTenant(stack, clientId, tenantId)
   await firstSync(api, clientId, tenantId)
-  const firstPage = await usersInReport(api, clientId, `${OBJECTS} objects`, (users) => users.length === OBJECTS ? users.slice(0, MATCHED) : undefined, 120_000)
+  const people = await usersInReport(api, clientId, `${OBJECTS} objects`, (users) => users.length === OBJECTS ? users : undefined, 120_000)
+  const matchable = people.filter((u) => u.objectType === 'user' && !u.deleted && typeof u.userPrincipalName === 'string').slice(0, MATCHED)
   const company = psa.admin.createCompany({ name: 'Huge Clinic Group' })
   for (let i = 0; i < CONTACTS; i++) {
-    const email = i < MATCHED ? String(firstPage[i]!.userPrincipalName).toUpperCase() : `outsider${i}@elsewhere.example`
+    const email = i < MATCHED ? String(matchable[i]!.userPrincipalName).toUpperCase() : `outsider${i}@elsewhere.example`
     psa.admin.createContact({ companyId: company.id, firstName: 'Contact', lastName: String(i), emails: [email] })
   }
   const connection = await connectPsa(stack, 'connectwise')
