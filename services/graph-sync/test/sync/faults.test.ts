@@ -12,8 +12,8 @@ async function requestSync (app: Awaited<ReturnType<Harness['build']>>, clientId
 }
 
 /** A tenant synced once without faults: the baseline every later sync must reproduce. */
-async function baseline (h: Harness, name: string) {
-  const tenantId = createTenant(h.sim, { displayName: name, userCount: 25, mix: { deleted: 2, orgContacts: 2, guests: 2 }, reportThrottle: null })
+async function baseline (h: Harness, name: string, userCount = 9) {
+  const tenantId = createTenant(h.sim, { displayName: name, userCount, mix: { deleted: 2, orgContacts: 2, guests: 2 }, reportThrottle: null })
   const { clientId, syncId } = await h.connect(tenantId)
   const run = await waitForRun(h.sql, syncId)
   if (run.outcome !== 'completed') throw new Error(`baseline sync failed: ${String(run.error)}`)
@@ -27,7 +27,7 @@ const records = (s: Awaited<ReturnType<typeof currentSnapshot>>) => s.rows.map((
 
 t.test('faults', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const app = await h.build({ GRAPH_PAGE_SIZE: '6' })
+  const app = await h.build({ GRAPH_PAGE_SIZE: '5' })
 
   t.test('a 429 storm (Retry-After honoured) ends with the same data', async (t) => {
     const base = await baseline(h, 'Throttled Ltd')
@@ -109,7 +109,7 @@ t.test('attempts are bounded: then o365.sync.failed with willRetry false, and th
 t.test('the app closed half way through paging: the previous snapshot stays readable, the next run completes', async (t) => {
   const h = await setup(t, { fixture: 'none' })
   const first = await h.build({ GRAPH_PAGE_SIZE: '5' })
-  const base = await baseline(h, 'Interrupted Ltd')
+  const base = await baseline(h, 'Interrupted Ltd', 18)
   h.sim.admin.setFaults(base.tenantId, { slowPageMs: 300, onlyPaths: ['/v1.0/users'] })
   const syncId = await requestSync(first, base.clientId, base.tenantId)
   await waitForRun(h.sql, syncId, (r) => r.phase === 'fetching' && (r.pages as number) >= 2, 30_000)
