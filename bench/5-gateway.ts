@@ -63,17 +63,24 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
     await writeFile(file, JSON.stringify({ routes }))
     const bare = await startBareServer('bare-5', { BARE_MODE: 'static', BARE_FILE: file })
     floors.push(bare)
+    const direct = await startBareServer('bare-5-db', { BARE_MODE: 'db', DATABASE_URL: env.databaseUrl })
+    floors.push(direct)
 
     const opts = { connections: sizes.gatewayConnections, durationS: sizes.gatewayDurationS }
     const rowRequests = routes.slice(0, -1).map((r) => ({ method: 'GET', path: r.path, headers }))
     const metaRequests = [{ method: 'GET', path: metaPath, headers }]
-    const rows = { gateway: await load(gateway.url, { ...opts, requests: rowRequests }), bare: await load(bare.url, { ...opts, requests: rowRequests }) }
-    const metadata = { gateway: await load(gateway.url, { ...opts, requests: metaRequests }), bare: await load(bare.url, { ...opts, requests: metaRequests }) }
+    const runs = async (requests: typeof rowRequests) => ({
+      gateway: await load(gateway.url, { ...opts, requests }),
+      bare: await load(bare.url, { ...opts, requests }),
+      direct: await load(direct.url, { ...opts, requests })
+    })
+    const rows = await runs(rowRequests)
+    const metadata = await runs(metaRequests)
     for (const [what, r] of Object.entries({ rows, metadata })) {
-      log(`${BENCH}: ${what}: gateway ${describe(r.gateway)}; bare ${describe(r.bare)}`)
+      log(`${BENCH}: ${what}: gateway ${describe(r.gateway)}; bare ${describe(r.bare)}; bare route reading Postgres ${describe(r.direct)}`)
       if (r.gateway.failed > 0) throw new Error(`${what}: ${r.gateway.failed} requests failed through the gateway (${JSON.stringify(r.gateway.statuses)})`)
     }
-    const figures = (what: string, r: { gateway: LoadResult, bare: LoadResult }): Measure[] => [
+    const figures = (what: string, r: { gateway: LoadResult, bare: LoadResult, direct: LoadResult }): Measure[] => [
       measure({
         bench: BENCH,
         name: `${what}: requests/s`,
@@ -82,6 +89,14 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
         floor: { name: 'bare Fastify', value: r.bare.okPerSecond },
         target: atLeast(0.5),
         note: `${sizes.gatewayConnections} connections`
+      }),
+      measure({
+        bench: BENCH,
+        name: `${what}: requests/s against a bare route reading the same rows from Postgres`,
+        value: r.gateway.okPerSecond,
+        unit: 'req/s',
+        floor: { name: 'bare Fastify + SELECT', value: r.direct.okPerSecond },
+        note: `its p99 ${r.direct.p99} ms`
       }),
       measure({
         bench: BENCH,

@@ -9,6 +9,7 @@ interface CallFrame { functionName: string, url: string, lineNumber: number }
 interface ProfileNode { id: number, callFrame: CallFrame, children?: number[] }
 interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }
 
+process.stdout.on('error', () => process.exit(0)) // piped into head
 const args = process.argv.slice(2)
 const VALUED = ['--top', '--callers', '--depth']
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined }

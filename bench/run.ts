@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fullSync } from './1-full-sync.js'
@@ -25,6 +25,22 @@ const selected = BENCHMARKS.filter((b) => !options.only || options.only.includes
 const started = new Date()
 const log = (message: string) => console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(1).padStart(6)} s] ${message}`)
 
+if (options.waitQuiet > 0) {
+  const deadline = Date.now() + 15 * 60_000
+  while (loadavg()[0]! >= options.waitQuiet && Date.now() < deadline) {
+    log(`waiting for a quiet machine: 1-minute load average ${loadavg()[0]!.toFixed(2)} (want < ${options.waitQuiet})`)
+    await new Promise((resolve) => setTimeout(resolve, 30_000))
+  }
+}
+// the machine's load while each benchmark runs (our own processes count too: a benchmark alone loads it by 2-4)
+const loads: number[] = []
+const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5_000)
+loadTimer.unref()
+const loadSummary = (from: number) => {
+  const xs = loads.slice(from)
+  return xs.length === 0 ? 'n/a' : `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`
+}
+
 const env = await createEnvironment({ cpuProf: options.cpuProf, keepDb: options.keepDb })
 let interrupted = false
 process.once('SIGINT', () => {
@@ -36,11 +52,14 @@ log(`database ${env.databaseName}, NATS namespace ${env.namespace}, simulator ${
 
 const measures: Measure[] = []
 const failures: string[] = []
+const perBench: string[] = []
 try {
   for (const bench of selected) {
     log(`${bench.id}. ${bench.name}`)
+    const first = loads.length
     try {
       measures.push(...await bench.run({ env, sizes: options.sizes, quick: options.quick, log }))
+      perBench.push(`${bench.id}. ${loadSummary(first)}`)
     } catch (err) {
       if (interrupted) break
       failures.push(`${bench.id}. ${bench.name}: ${(err as Error).stack ?? String(err)}`)
@@ -60,7 +79,7 @@ const text = [
   '',
   table,
   '',
-  `${checked - missed} of ${checked} targets met.`,
+  `${checked - missed} of ${checked} targets met. 1-minute load average while each benchmark ran: ${perBench.join(', ')} (${cpus().length} CPUs).`,
   ...(failures.length ? ['', 'Failed benchmarks:', ...failures.map((f) => `- ${f.split('\n')[0]}`)] : [])
 ].join('\n')
 console.log(`\n${text}\n`)

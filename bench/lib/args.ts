@@ -18,9 +18,9 @@ const SIZES: Record<SizeKey, { full: number | number[], quick: number | number[]
   reportMatchShare: { full: 0.8, quick: 0.8, help: '4: share of contacts matching a user' },
   gatewayRows: { full: 50_000, quick: 5_000, help: '5: rows of the version read through the gateway' },
   gatewayPageSize: { full: 500, quick: 500, help: '5: rows per page' },
-  gatewayDurationS: { full: 15, quick: 4, help: '5: seconds of load per route' },
+  gatewayDurationS: { full: 10, quick: 4, help: '5: seconds of load per route' },
   gatewayConnections: { full: 32, quick: 16, help: '5: autocannon connections' },
-  webhookDurationS: { full: 15, quick: 4, help: '6: seconds of load per target' },
+  webhookDurationS: { full: 10, quick: 4, help: '6: seconds of load per target' },
   webhookConnections: { full: 32, quick: 16, help: '6: autocannon connections' }
 }
 
@@ -33,6 +33,8 @@ export interface Options {
   cpuProf: boolean
   /** leave the database in place (diagnosis); it is named in the output */
   keepDb: boolean
+  /** before starting, wait (at most 15 min) until the 1-minute load average is below this; 0: don't */
+  waitQuiet: number
   sizes: Sizes
   help: boolean
 }
@@ -45,6 +47,7 @@ export function usage (): string {
     '  --only LIST    benchmarks to run: numbers or names (full-sync, many-tenants, delta-sync, report-version, gateway, webhooks)',
     '  --cpu-prof     run services and the simulator with --cpu-prof (bench/results/profiles)',
     '  --keep-db      do not drop the run\'s database at the end (to look into it)',
+    '  --wait-quiet [L]  first wait (at most 15 min) until the 1-minute load average is below L (default 1.5)',
     '',
     'sizes (flag, env variable, full / quick):'
   ]
@@ -85,13 +88,16 @@ export function parseArgs (argv: string[], env: NodeJS.ProcessEnv = process.env)
       return n
     })
   }
-  for (const name of ['quick', 'only', 'cpu-prof', 'keep-db', 'help']) flags.delete(name)
+  const quiet = flags.get('wait-quiet')
+  const waitQuiet = quiet === undefined ? 0 : quiet === true ? 1.5 : Number(quiet)
+  for (const name of ['quick', 'only', 'cpu-prof', 'keep-db', 'wait-quiet', 'help']) flags.delete(name)
   if (flags.size > 0) throw new Error(`unknown flag --${[...flags.keys()][0]}\n\n${usage()}`)
   return {
     quick,
     only,
     cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',
     keepDb: argv.includes('--keep-db'),
+    waitQuiet,
     sizes: sizes as unknown as Sizes,
     help: argv.includes('--help')
   }

@@ -2,10 +2,13 @@
 //   BARE_MODE=static BARE_FILE=<json>: GET <path> answers the recorded bytes ({ routes: [{ path, contentType, body (base64) }] })
 //   BARE_MODE=webhooks BARE_AUTOTASK_SECRET=… BARE_CONNECTWISE_KEY=…: POST /webhooks/{autotask|connectwise}/:id
 //     verifies the PSA's HMAC over the raw body and answers 202, nothing else
+//   BARE_MODE=db DATABASE_URL=…: GET /v1/report-versions/:id and …/rows?limit&cursor straight from report's tables with
+//     postgres.js and JSON.stringify (no gateway, no token, no ORM, no schema): what reading the same data costs at least
 // Prints `bare-server listening on <port>`.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import Fastify from 'fastify'
+import postgres from 'postgres'
 
 const app = Fastify({ logger: false })
 const mode = process.env.BARE_MODE
@@ -39,8 +42,33 @@ if (mode === 'static') {
     if (!ok) return await reply.code(401).send({ status: 'rejected' })
     return await reply.code(202).send({ status: 'accepted', duplicate: false })
   })
+} else if (mode === 'db') {
+  const sql = postgres(process.env.DATABASE_URL!, { max: 10 })
+  app.addHook('onClose', async () => { await sql.end() })
+  app.get<{ Params: { id: string } }>('/v1/report-versions/:id', async (request) => {
+    const [row] = await sql`select * from report.report_versions where id = ${request.params.id}`
+    return row
+  })
+  app.get<{ Params: { id: string }, Querystring: { limit?: string, cursor?: string } }>('/v1/report-versions/:id/rows', async (request, reply) => {
+    const limit = Number(request.query.limit ?? 100)
+    const after = request.query.cursor ? (JSON.parse(Buffer.from(request.query.cursor, 'base64url').toString()) as number[])[0]! : 0
+    const [version] = await sql<Array<{ columns: Array<{ key: string, label: string, visible: boolean }> }>>`
+      select columns from report.report_versions where id = ${request.params.id} and status = 'ready'`
+    if (!version) return await reply.code(404).send()
+    const rows = await sql<Array<{ row_number: number, values: Record<string, unknown> }>>`
+      select row_number, values from report.version_rows where version_id = ${request.params.id} and row_number > ${after}
+      order by row_number limit ${limit + 1}`
+    const page = rows.slice(0, limit)
+    const columns = version.columns.filter((c) => c.visible).map(({ key, label }) => ({ key, label }))
+    const last = page.at(-1)
+    return reply.type('application/json').send(JSON.stringify({
+      columns,
+      items: page.map((r) => ({ rowNumber: r.row_number, values: r.values })),
+      nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.row_number])).toString('base64url') : null
+    }))
+  })
 } else {
-  throw new Error(`BARE_MODE must be static or webhooks, not ${mode}`)
+  throw new Error(`BARE_MODE must be static, webhooks or db, not ${mode}`)
 }
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
