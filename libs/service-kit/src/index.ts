@@ -7,6 +7,7 @@ export {
 export { healthRoutes, type Readiness, type ReadinessCheck } from './health.js'
 export { createServiceMetrics, type ServiceMetrics } from './metrics.js'
 export { createConsumers, type Consume, type ConsumerContext, type ConsumerHandler } from './consume.js'
+export { createWorkLoop, type WorkLoop, type WorkLoopOptions } from './work-loop.js'
 export { registerOpenApi, type OpenApiOptions } from './swagger.js'
 export { serviceKit, serviceKit as default, type ServiceKitOptions, type ServiceOptions } from './service-kit.js'
 export { runService, type RunServiceOptions } from './run-service.js'

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { startPollLoop, type PollLoop } from '../lib/poll-loop.js'
+import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
 import { runBackfill, type BackfillDeps } from './runner.js'
 import { claimBackfill, scheduleDueBackfills } from './runs.js'
 
@@ -12,23 +12,23 @@ export interface BackfillWorkerOptions extends BackfillDeps {
 }
 
 /** Runs queued backfills one at a time per replica, and queues scheduled ones every scheduler tick. */
-export function startBackfillWorker (options: BackfillWorkerOptions): { runner: PollLoop, scheduler: PollLoop } {
-  const runner = startPollLoop({
+export function startBackfillWorker (options: BackfillWorkerOptions): { runner: WorkLoop, scheduler: WorkLoop } {
+  const runner = createWorkLoop({
     name: 'backfill',
     log: options.log,
-    pollMs: options.pollMs,
-    async pass () {
+    intervalMs: options.pollMs,
+    async work () {
       const run = await claimBackfill(options.db, options.staleMs)
       if (!run) return false
       await runBackfill(options, run)
       return true
     }
-  })
-  const scheduler = startPollLoop({
+  }).start()
+  const scheduler = createWorkLoop({
     name: 'backfill-scheduler',
     log: options.log,
-    pollMs: options.schedulerTickMs,
-    async pass () {
+    intervalMs: options.schedulerTickMs,
+    async work () {
       const queued = await scheduleDueBackfills(options.db, options.intervalMinutes)
       if (queued > 0) {
         options.log.info({ queued }, 'scheduled backfills queued')
@@ -36,6 +36,6 @@ export function startBackfillWorker (options: BackfillWorkerOptions): { runner: 
       }
       return false
     }
-  })
+  }).start()
   return { runner, scheduler }
 }

@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm'
 import type { EventBus } from '@m365/bus'
 import type { EventContract, EventOf } from '@m365/contracts'
 import { queryRows, type AnyDb } from '@m365/db'
+import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
-import { startPollLoop, type PollLoop } from '../lib/poll-loop.js'
 import { publishedContracts } from './outbox.js'
 
 export interface OutboxPublisherOptions {
@@ -28,7 +28,7 @@ const KEEP_SENT = '7 days'
  * no transaction stays open while publishing), publishes each with its event id as msgId — JetStream drops a
  * repeat, so a crash after publishing and before marking sends nothing twice — and marks them sent.
  */
-export function startOutboxPublisher (options: OutboxPublisherOptions): PollLoop {
+export function startOutboxPublisher (options: OutboxPublisherOptions): WorkLoop {
   const { db, bus, log, leaseMs } = options
   const batch = options.batch ?? 100
   const contracts = new Map(publishedContracts.map((c) => [c.subject, c]))
@@ -84,5 +84,5 @@ export function startOutboxPublisher (options: OutboxPublisherOptions): PollLoop
     await db.execute(sql`delete from contacts_ingest.outbox where sent_at < now() - ${KEEP_SENT}::interval`)
   }
 
-  return startPollLoop({ name: 'outbox', log, pollMs: options.pollMs, pass })
+  return createWorkLoop({ name: 'outbox', log, intervalMs: options.pollMs, work: pass }).start()
 }

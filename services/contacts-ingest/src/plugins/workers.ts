@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import type { WorkLoop } from '@m365/service-kit'
 import { startBackfillWorker } from '../backfill/worker.js'
 import type { ContactsIngestConfig } from '../config.js'
-import type { PollLoop } from '../lib/poll-loop.js'
 import { startOutboxPublisher } from '../outbox/publisher.js'
 import { startDeliveryWorker } from '../webhooks/worker.js'
 
@@ -18,7 +18,7 @@ declare module 'fastify' {
  * the app is ready and stop (finishing the pass in flight) before service-kit closes the bus and the database.
  */
 export default fp(async (app: FastifyInstance, { config }: { config: ContactsIngestConfig }) => {
-  const loops: Record<'deliveries' | 'backfills' | 'scheduler' | 'outbox', PollLoop | undefined> = {
+  const loops: Record<'deliveries' | 'backfills' | 'scheduler' | 'outbox', WorkLoop | undefined> = {
     deliveries: undefined, backfills: undefined, scheduler: undefined, outbox: undefined
   }
   app.decorate('workers', {

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm'
 import { queryRows } from '@m365/db'
+import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
 import { PsaPayloadError } from '@m365/psa'
 import type { FastifyBaseLogger } from 'fastify'
 import { retryDelayMs } from '../lib/backoff.js'
 import { ConnectionGoneError } from '../lib/contact-lock.js'
-import { startPollLoop, type PollLoop } from '../lib/poll-loop.js'
 import type { PsaType } from '../db/schema.js'
 import { processDelivery, type ProcessDeps, type StoredDelivery } from './process.js'
 
@@ -34,7 +34,7 @@ interface Claimed { id: string, connection_id: string, psa: PsaType, body: Buffe
  * only delays a delivery until its lease runs out. A failure (the PSA is down) leaves it pending with a later
  * next_attempt_at (exponential backoff) until maxAttempts, then it is marked failed.
  */
-export function startDeliveryWorker (options: DeliveryWorkerOptions): PollLoop {
+export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
   const { db, log } = options
 
   async function claim (): Promise<Claimed[]> {
@@ -106,5 +106,5 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): PollLoop {
     return rows.length === options.batch
   }
 
-  return startPollLoop({ name: 'deliveries', log, pollMs: options.pollMs, pass })
+  return createWorkLoop({ name: 'deliveries', log, intervalMs: options.pollMs, work: pass }).start()
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { createWorkLoop } from '@m365/service-kit'
 import type { ReportConfig } from '../config.js'
 import { pruneOldRows } from '../lib/housekeeping.js'
-import { createWorkLoop } from '../lib/work-loop.js'
 
 export default fp(async (app: FastifyInstance) => {
   const config = app.config as ReportConfig
@@ -12,6 +12,6 @@ export default fp(async (app: FastifyInstance) => {
     log: app.log,
     work: async () => { await pruneOldRows(app.db); return false }
   })
-  app.addHook('onReady', async () => loop.start())
+  app.addHook('onReady', async () => { loop.start() })
   app.addHook('onClose', async () => loop.stop())
 }, { name: 'housekeeping', dependencies: ['service-kit'] })

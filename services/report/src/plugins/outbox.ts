@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
 import type { ReportConfig } from '../config.js'
 import { publishOutbox } from '../lib/outbox.js'
-import { createWorkLoop, type WorkLoop } from '../lib/work-loop.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Wake the publisher after committing outbox rows. */
-    outbox: Pick<WorkLoop, 'kick'>
+    outbox: Pick<WorkLoop, 'wake'>
   }
 }
 
@@ -16,7 +16,7 @@ export default fp(async (app: FastifyInstance) => {
   const loop = createWorkLoop({
     name: 'outbox', intervalMs: config.OUTBOX_POLL_MS, log: app.log, work: () => publishOutbox(app.db, app.bus)
   })
-  app.decorate('outbox', { kick: () => loop.kick() })
-  app.addHook('onReady', async () => loop.start())
+  app.decorate('outbox', { wake: () => loop.wake() })
+  app.addHook('onReady', async () => { loop.start() })
   app.addHook('onClose', async () => loop.stop())
 }, { name: 'outbox', dependencies: ['service-kit'] })

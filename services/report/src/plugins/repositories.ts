@@ -21,10 +21,10 @@ declare module 'fastify' {
 export default fp(async (app: FastifyInstance) => {
   const templates = createTemplates(app.db)
   await templates.ensureDefault()
-  app.decorate('clients', createClients(app.db, () => app.outbox.kick()))
+  app.decorate('clients', createClients(app.db, () => app.outbox.wake()))
   app.decorate('templates', templates)
   app.decorate('reports', createReports(app.db))
-  app.decorate('versions', createVersions(app.db, () => app.versionBuilder.kick()))
+  app.decorate('versions', createVersions(app.db, () => app.versionBuilder.wake()))
   app.decorate('versionRows', createVersionRows(app.db))
   app.decorate('office365', createOffice365(app.db))
 }, { name: 'repositories', dependencies: ['service-kit', 'outbox', 'version-builder'] })

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
 import { buildNextVersion, recordBuildFailure } from '../build/build-version.js'
 import type { ReportConfig } from '../config.js'
-import { createWorkLoop, type WorkLoop } from '../lib/work-loop.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Wake the builder after queueing a version. */
-    versionBuilder: Pick<WorkLoop, 'kick'>
+    versionBuilder: Pick<WorkLoop, 'wake'>
   }
 }
 
@@ -23,7 +23,7 @@ export default fp(async (app: FastifyInstance) => {
       if (!result) return false
       if (result.outcome === 'built') {
         app.log.info({ versionId: result.versionId }, 'report version built')
-        app.outbox.kick()
+        app.outbox.wake()
       } else {
         const next = await recordBuildFailure(app.db, result.versionId, result.error, config.VERSION_BUILD_MAX_ATTEMPTS)
         app.log.error({ err: result.error, versionId: result.versionId, next }, 'report version build failed')
@@ -31,7 +31,7 @@ export default fp(async (app: FastifyInstance) => {
       return true
     }
   })
-  app.decorate('versionBuilder', { kick: () => loop.kick() })
-  app.addHook('onReady', async () => loop.start())
+  app.decorate('versionBuilder', { wake: () => loop.wake() })
+  app.addHook('onReady', async () => { loop.start() })
   app.addHook('onClose', async () => loop.stop())
 }, { name: 'version-builder', dependencies: ['service-kit', 'outbox'] })
