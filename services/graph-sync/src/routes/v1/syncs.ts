@@ -6,7 +6,7 @@ import { SyncMode } from '@m365/contracts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { badRequest, conflict, notFound } from '../../lib/errors.js'
 import { assertCanReadClient, assertMsp } from '../../plugins/principal.js'
-import { getRun, listRuns } from '../../repositories/sync-runs.js'
+import { getRun, listRuns, markFailed } from '../../repositories/sync-runs.js'
 import { getTenant } from '../../repositories/tenants.js'
 import { SyncRunView, toSyncRunView } from '../../schemas/sync-run.js'
 import { enqueueSync } from '../../sync/enqueue.js'
@@ -43,8 +43,15 @@ const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { clientId, tenantId } = request.params
     const tenant = await tenantOf(request, clientId, tenantId)
     if (tenant.status !== 'connected') throw conflict('TENANT_NOT_CONNECTED', `tenant ${tenantId} is ${tenant.status}; connect it again to sync it`)
-    const run = await enqueueSync(db, app.bus, { syncId: randomUUID(), tenantId, clientId, reason: 'manual', mode: request.body.mode ?? 'auto' })
-    return reply.code(202).send({ syncId: run.syncId })
+    const syncId = randomUUID()
+    try {
+      await enqueueSync(db, app.bus, { syncId, tenantId, clientId, reason: 'manual', mode: request.body.mode ?? 'auto' })
+    } catch (err) {
+      // The caller gets a 5xx and no id: the run must not wait as 'queued' for a job that never came.
+      await markFailed(db, syncId, 'the sync job could not be queued').catch(() => {})
+      throw err
+    }
+    return reply.code(202).send({ syncId })
   })
 
   app.get('/clients/:clientId/tenants/:tenantId/syncs', {
