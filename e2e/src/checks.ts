@@ -86,3 +86,9 @@ export async function storedVersionRows (sql: postgres.Sql, versionIds: string[]
     select version_id, count(*)::int as n from report.version_rows where version_id = any(${versionIds}::uuid[]) group by version_id`
   return new Map(rows.map((r) => [r.version_id, r.n]))
 }
+
+/** report: a tenant's directory objects in the read model (a cheap way to wait for a sync to be applied). */
+export async function reportObjectCount (sql: postgres.Sql, tenantId: string): Promise<number> {
+  const [row] = await sql<Array<{ n: number }>>`select count(*)::int as n from report.o365_users where tenant_id = ${tenantId}`
+  return row?.n ?? 0
+}

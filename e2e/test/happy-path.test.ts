@@ -2,7 +2,7 @@ import t from 'tap'
 import { DEMO_TENANTS } from '@m365/m365-simulator'
 import { buildConnectWiseWebhook, sendWebhooks } from '@m365/psa-simulator'
 import {
-  backfill, buildVersion, connectPsa, connectTenant, contactDrift, createClient, createReport, firstSync, ingestContacts,
+  assertSettled, backfill, buildVersion, connectPsa, connectTenant, contactDrift, createClient, createReport, firstSync, ingestContacts,
   mapCompanies, reportContacts, startStack, unprocessedDeliveries, usersInReport, versionRows, waitFor, type Version
 } from '../src/index.js'
 
@@ -138,6 +138,5 @@ t.test('happy path: consent, first sync, PSA contacts by backfill and webhooks, 
   await api.post(`/v1/report-versions/${version.id}/share`)
   t.match(await portal.get(`/v1/report-versions/${version.id}`), { id: version.id, rowCount: version.rowCount }, 'shared: the client reads it')
 
-  await stack.allReady()
-  t.pass('every service is ready')
+  await assertSettled(t, stack)
 })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { buildAutotaskWebhook, sendWebhooks } from '@m365/psa-simulator'
 import {
-  buildVersion, connectPsa, contactDrift, createClient, createReport, ingestContacts, listAll, mapCompanies, reportContacts,
+  assertSettled, buildVersion, connectPsa, contactDrift, createClient, createReport, ingestContacts, listAll, mapCompanies, reportContacts,
   startPrivateNats, startStack, storedDeliveries, unprocessedDeliveries, unsentContactEvents, versionRows, waitFor, workDir
 } from '../src/index.js'
 
@@ -91,7 +91,7 @@ t.test('NATS restarted during a webhook burst: every acknowledged delivery is st
   t.same(contacts.map((c) => c.emails[0]).filter((e) => !emails.includes(e!)), [], 'none missing')
 
   // --- everyone reconnected
-  await stack.allReady(60_000)
+  await assertSettled(t, stack)
   const clients = await listAll<{ id: string }>(api, '/v1/clients')
   t.same(clients.map((c) => c.id), [clientId], 'and answering')
 })
