@@ -8,38 +8,21 @@ const OBJECTS = sql.raw('graph_sync.directory_objects')
 export interface Batches { upserted: number, removed: number }
 
 /**
- * Decides what the sync's events carry, in SQL over the staged rows: a full sync upserts every
- * record, a delta sync the records that are new or differ from the previous snapshot's; records of
- * the previous snapshot missing now are removed. Both are numbered into batches of MAX_BATCH in id
- * order, so a republish after a crash builds the very same batches.
+ * Objects of the previous snapshot that this sync no longer has (o365.users.removed), numbered into
+ * batches of MAX_BATCH in id order, in SQL. Returns the number of batches.
  */
-export async function planEvents (db: AnyDb, scope: SyncScope, mode: 'full' | 'delta', previousSyncId: string | null): Promise<Batches> {
+export async function planRemovals (db: AnyDb, scope: SyncScope, previousSyncId: string | null): Promise<number> {
   const syncId = scope.syncId
-  if (mode === 'full' || !previousSyncId) {
-    await db.execute(sql`update ${OBJECTS} set touched = true where sync_id = ${syncId}::uuid`)
-  } else {
-    await db.execute(sql`
-      update ${OBJECTS} n set touched = not exists (
-        select 1 from ${OBJECTS} p where p.sync_id = ${previousSyncId}::uuid and p.object_id = n.object_id and p.record = n.record)
-      where n.sync_id = ${syncId}::uuid`)
-  }
-  await db.execute(sql`
-    update ${OBJECTS} o set publish_batch = b.batch
-    from (select kind, object_id, (row_number() over (order by object_id, kind) - 1) / ${MAX_BATCH} + 1 as batch
-          from ${OBJECTS} where sync_id = ${syncId}::uuid and touched) b
-    where o.sync_id = ${syncId}::uuid and o.kind = b.kind and o.object_id = b.object_id`)
   await db.execute(sql`delete from graph_sync.sync_removals where sync_id = ${syncId}::uuid`)
-  if (previousSyncId) {
-    await db.execute(sql`
-      insert into graph_sync.sync_removals (sync_id, object_id, tenant_id, batch)
-      select ${syncId}::uuid, gone.object_id, ${scope.tenantId}::uuid, (row_number() over (order by gone.object_id) - 1) / ${MAX_BATCH} + 1
-      from (select distinct p.object_id from ${OBJECTS} p where p.sync_id = ${previousSyncId}::uuid
-            and not exists (select 1 from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.object_id = p.object_id)) gone`)
-  }
-  const [row] = await queryRows<{ upserted: number, removed: number }>(db, sql`
-    select (select coalesce(max(publish_batch), 0) from ${OBJECTS} where sync_id = ${syncId}::uuid)::int as upserted,
-           (select coalesce(max(batch), 0) from graph_sync.sync_removals where sync_id = ${syncId}::uuid)::int as removed`)
-  return { upserted: row?.upserted ?? 0, removed: row?.removed ?? 0 }
+  if (!previousSyncId) return 0
+  await db.execute(sql`
+    insert into graph_sync.sync_removals (sync_id, object_id, tenant_id, batch)
+    select ${syncId}::uuid, gone.object_id, ${scope.tenantId}::uuid, (row_number() over (order by gone.object_id) - 1) / ${MAX_BATCH} + 1
+    from (select distinct p.object_id from ${OBJECTS} p where p.sync_id = ${previousSyncId}::uuid
+          and not exists (select 1 from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.object_id = p.object_id)) gone`)
+  const [row] = await queryRows<{ removed: number }>(db, sql`
+    select coalesce(max(batch), 0)::int as removed from graph_sync.sync_removals where sync_id = ${syncId}::uuid`)
+  return row?.removed ?? 0
 }
 
 /** What the snapshot holds, for o365.sync.completed and the run's history. */

@@ -4,7 +4,7 @@ import { queryRows, type AnyDb } from '@m365/db'
 import type { Batches } from './changes.js'
 import type { Warning } from './fetch.js'
 import type { TenantLease } from './lease.js'
-import { clearTenantExcept, type SyncScope } from './staging.js'
+import type { SyncScope } from './staging.js'
 
 /** The snapshot moved under us (another sync committed, or the client was deleted): this sync's rows are stale. */
 export class SnapshotConflictError extends Error {
@@ -26,7 +26,7 @@ export interface CommitInput {
  * Makes the staged rows the tenant's current snapshot in one short transaction: the tenant's
  * pointer moves to this sync (only if it still points at the snapshot we started from, and only
  * while we hold the lease), and the run enters 'publishing'. Readers see the old snapshot or the
- * new one, never a mix. Afterwards the old snapshot's rows are dropped.
+ * new one, never a mix. The old snapshot's rows are dropped once the events are out.
  */
 export async function commitSnapshot (db: AnyDb, scope: SyncScope, input: CommitInput): Promise<void> {
   const { syncId, tenantId } = scope
@@ -44,5 +44,4 @@ export async function commitSnapshot (db: AnyDb, scope: SyncScope, input: Commit
         warnings = ${JSON.stringify(input.warnings)}::jsonb, delta_link = ${input.deltaLink}, committed_at = now(), updated_at = now()
       where sync_id = ${syncId}::uuid`)
   })
-  await clearTenantExcept(db, tenantId, [syncId])
 }

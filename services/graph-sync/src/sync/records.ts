@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
-import type { O365User, PerUserMfaState, Sku } from '@m365/contracts'
+import { MAX_BATCH, type O365User, type PerUserMfaState, type Sku } from '@m365/contracts'
 import {
   conditionalAccessCoverage, orgContactToO365User, securityDefaultsCoverage, skuPartNumbers, toGraphUser, toO365User,
   toOrgContact, userMfa, type ConditionalAccessPolicy, type RegistrationLookup
@@ -27,38 +28,51 @@ interface StagedRow {
   is_mfa_registered: boolean | null
   is_admin: boolean | null
   methods: string[] | null
+  /** The object's record in the previous snapshot (delta syncs only). */
+  previous: O365User | null
 }
 
 const PER_USER_STATES = new Set(['disabled', 'enabled', 'enforced'])
 
 /**
  * Turns the staged rows into the O365User records the events carry, a page at a time: each page of
- * objects is read joined with its registration rows (SQL), the MFA status and explanation come from
- * libs/graph, and the records are written back. Nothing holds more than a page.
+ * objects is read joined with its registration rows (and, for a delta sync, its record in the
+ * previous snapshot) in SQL, the MFA status and explanation come from libs/graph, and each row is
+ * written back with its record, whether it changed (a full sync publishes every record) and its
+ * o365.users.upserted batch: MAX_BATCH changed records per batch in id order, so a republish after a
+ * crash builds the very same batches. Nothing holds more than a page. Returns the number of batches.
  */
-export async function computeRecords (db: AnyDb, scope: SyncScope, inputs: RecordInputs): Promise<void> {
+export async function computeRecords (db: AnyDb, scope: SyncScope, inputs: RecordInputs, mode: 'full' | 'delta', previousSyncId: string | null): Promise<number> {
   // A user restored while we listed can be in both listings: the active account wins.
   await db.execute(sql`
     delete from ${OBJECTS} d where d.sync_id = ${scope.syncId}::uuid and d.kind = 'deletedUser'
       and exists (select 1 from ${OBJECTS} u where u.sync_id = d.sync_id and u.kind = 'user' and u.object_id = d.object_id)`)
   const skuRows = await queryRows<{ data: Sku }>(db, sql`select data from graph_sync.skus where sync_id = ${scope.syncId}::uuid`)
   const parts = skuPartNumbers(skuRows.map((r) => r.data))
-  let after: [string, string] = ['', '00000000-0000-0000-0000-000000000000']
+  const compareWith = mode === 'delta' ? previousSyncId : null
+  let touched = 0
+  let after: [string, string] = ['00000000-0000-0000-0000-000000000000', '']
   for (;;) {
     const rows = await queryRows<StagedRow>(db, sql`
-      select o.kind, o.object_id::text as object_id, o.data, o.per_user_state, r.is_mfa_registered, r.is_admin, r.methods
+      select o.kind, o.object_id::text as object_id, o.data, o.per_user_state, r.is_mfa_registered, r.is_admin, r.methods,
+        (select p.record from ${OBJECTS} p where p.sync_id = ${compareWith}::uuid and p.object_id = o.object_id limit 1) as previous
       from ${OBJECTS} o
       left join graph_sync.registrations r on r.sync_id = o.sync_id and r.user_id = o.object_id
-      where o.sync_id = ${scope.syncId}::uuid and (o.kind, o.object_id) > (${after[0]}, ${after[1]}::uuid)
-      order by o.kind, o.object_id limit ${PAGE}`)
-    if (rows.length === 0) return
-    const records = rows.map((row) => ({ kind: row.kind, id: row.object_id, record: toRecord(row, inputs, parts) }))
+      where o.sync_id = ${scope.syncId}::uuid and (o.object_id, o.kind) > (${after[0]}::uuid, ${after[1]})
+      order by o.object_id, o.kind limit ${PAGE}`)
+    if (rows.length === 0) return Math.ceil(touched / MAX_BATCH)
+    const updates = rows.map((row) => {
+      const record = toRecord(row, inputs, parts)
+      const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
+      const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
+      return { kind: row.kind, id: row.object_id, record, changed, batch }
+    })
     await db.execute(sql`
-      update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status'
-      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(kind text, id uuid, record jsonb)
+      update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status', touched = r.changed, publish_batch = r.batch
+      from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as r(kind text, id uuid, record jsonb, changed boolean, batch integer)
       where o.sync_id = ${scope.syncId}::uuid and o.kind = r.kind and o.object_id = r.id`)
     const last = rows[rows.length - 1]!
-    after = [last.kind, last.object_id]
+    after = [last.object_id, last.kind]
   }
 }
 

@@ -7,7 +7,7 @@ import type { GraphAccess } from '../graph/graph-access.js'
 import { syncEventId } from '../lib/ids.js'
 import { updateRun, type SyncRun } from '../repositories/sync-runs.js'
 import type { Tenant } from '../repositories/tenants.js'
-import { countSnapshot, planEvents } from './changes.js'
+import { countSnapshot, planRemovals } from './changes.js'
 import { commitSnapshot } from './commit.js'
 import { fetchAll, type FetchResult, type Warning } from './fetch.js'
 import type { TenantLease } from './lease.js'
@@ -71,9 +71,9 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
     }
 
     progress.enter('committing')
-    await computeRecords(db, scope, result)
+    const upserted = await computeRecords(db, scope, result, mode, previousSyncId)
     signal.throwIfAborted()
-    const batches = await planEvents(db, scope, mode, previousSyncId)
+    const batches = { upserted, removed: await planRemovals(db, scope, previousSyncId) }
     const counts = await countSnapshot(db, scope.syncId)
     await progress.flush()
     signal.throwIfAborted()

@@ -11,7 +11,7 @@ import { describeError, InterruptedError, isRetryable, TenantBusyError } from '.
 import { TenantLease } from './lease.js'
 import { publishCommitted } from './publish.js'
 import { runAttempt, type AttemptDeps } from './run-attempt.js'
-import { clearSync } from './staging.js'
+import { clearSync, clearTenantExcept } from './staging.js'
 
 type JobConfig = AttemptDeps['config'] & Pick<GraphSyncConfig, 'SYNC_MAX_ATTEMPTS' | 'SYNC_MAX_DELIVER' | 'SYNC_LEASE_TTL_MS'>
 
@@ -108,6 +108,8 @@ export class SyncJobs {
     const committed = await getRun(db, run.syncId)
     if (!committed) throw new Error(`sync run ${run.syncId} vanished after its commit`)
     await publishCommitted(this.deps, committed, signal)
+    // The previous snapshot and the staging data are no longer needed (the next sync would drop them too).
+    await clearTenantExcept(db, run.tenantId, [run.syncId]).catch((err: unknown) => log.warn({ err, tenantId: run.tenantId }, 'could not drop the previous snapshot'))
     this.deps.metrics?.attempt('completed', seconds())
     log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync completed')
   }
