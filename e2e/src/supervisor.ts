@@ -4,7 +4,7 @@ import { appendFileSync, closeSync, openSync } from 'node:fs'
 import { tailFile } from './log-tail.js'
 import { killWithTestProcess } from './orphans.js'
 import type { ReadinessProbe } from './readiness.js'
-import { waitFor } from './wait.js'
+import { GiveUp, waitFor } from './wait.js'
 
 export interface ProcessSpec {
   /** e.g. `graph-sync-1`: names the log file and every error message */
@@ -52,11 +52,11 @@ export class Supervised {
     killWithTestProcess(this.#child)
   }
 
-  /** Polls the readiness URL until it answers 200; fails at once if the process exits meanwhile. */
+  /** Polls the readiness probe until it says ready; fails at once (with the log's tail) if the process exits meanwhile. */
   async waitReady (timeoutMs = 60_000): Promise<void> {
     const probe = this.spec.ready
     await waitFor(`${this.name} to be ready${probe ? ` (${probe.what})` : ''}`, async () => {
-      if (!this.running) throw new ExitedError(this.name, this.exit, await this.tail(30))
+      if (!this.running) throw new GiveUp(new ExitedError(this.name, this.exit, await this.tail(30)))
       return probe ? await probe.check() : true
     }, timeoutMs).catch(async (err: unknown) => {
       if (err instanceof ExitedError) throw err
