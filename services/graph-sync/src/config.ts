@@ -7,7 +7,7 @@ export const GraphSyncConfig = Type.Composite([BaseConfig, Type.Object({
   GRAPH_CA_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of one more CA to trust for Graph (the simulator)' })),
   GRAPH_CA_PEM: Type.Optional(Type.String({ minLength: 1, description: 'the same CA as PEM text' })),
   GRAPH_MAX_CONCURRENCY: Type.Integer({ minimum: 1, default: 4, description: 'Graph requests in flight per tenant (plus one for the registration report)' }),
-  GRAPH_PER_USER_CONCURRENCY: Type.Integer({ minimum: 1, default: 2, description: 'per-user MFA calls in flight per tenant (within GRAPH_MAX_CONCURRENCY)' }),
+  GRAPH_PER_USER_CONCURRENCY: Type.Integer({ minimum: 1, default: 3, description: 'JSON batches of 20 per-user MFA reads in flight per tenant (within GRAPH_MAX_CONCURRENCY)' }),
   GRAPH_PAGE_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 999, description: '$top / odata.maxpagesize; unset: the largest each API allows' })),
   GRAPH_RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 6 }),
   GRAPH_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 1_000 }),

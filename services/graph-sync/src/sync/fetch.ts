@@ -24,6 +24,7 @@ export interface FetchContext {
   /** The current snapshot (delta base; carried-over data when a read is forbidden). */
   previousSyncId: string | null
   pageSize: number | undefined
+  /** JSON batches of per-user MFA reads in flight. */
   perUserConcurrency: number
   progress: ProgressTracker
 }

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
 import type { PerUserMfaState } from '@m365/contracts'
-import { GraphRequestError, isPermissionDenied, perUserMfaState, type GraphClient } from '@m365/graph'
+import type { GraphClient } from '@m365/graph'
+import { BATCH_SIZE, perUserStatesBatch } from '../graph/per-user-batch.js'
 import { mapLimit } from './pipeline.js'
 import type { SyncScope } from './staging.js'
 
@@ -13,10 +14,10 @@ export const PER_USER_DENIED = 'the app has not been granted Policy.Read.All, so
 export type PerUserOutcome = { available: true } | { available: false, reason: string }
 
 /**
- * Reads the legacy per-user MFA state (beta, one call per user) of every user row of the sync
- * still without one: all users on a full sync, new and changed ones on a delta sync. Keyset pages
- * of ids from the database, at most `concurrency` calls in flight, so memory does not grow with the
- * tenant. The first 403 stops it: the permission is missing and every state becomes 'unknown'.
+ * Reads the legacy per-user MFA state (beta, one call per user, 20 to a JSON batch) of every user
+ * row of the sync still without one: all users on a full sync, new and changed ones on a delta sync.
+ * Keyset pages of ids from the database, `concurrency` batches in flight, so memory does not grow
+ * with the tenant. A 403 stops it: the permission is missing and every state becomes 'unknown'.
  */
 export async function readPerUserStates (
   db: AnyDb, client: GraphClient, scope: SyncScope, opts: { concurrency: number, signal: AbortSignal }
@@ -28,20 +29,11 @@ export async function readPerUserStates (
       where sync_id = ${scope.syncId}::uuid and kind = 'user' and per_user_state is null and object_id > ${after}::uuid
       order by object_id limit ${PAGE}`)
     if (list.length === 0) return { available: true }
-    let denied = false
-    const states = await mapLimit(list, opts.concurrency, async ({ id }) => {
-      if (denied) return null
-      try {
-        return { id, state: await perUserMfaState(client, id, { signal: opts.signal }) }
-      } catch (err) {
-        if (isPermissionDenied(err)) { denied = true; return null }
-        // Deleted since the listing: the next sync reads it again if it is back.
-        if (err instanceof GraphRequestError && err.status === 404) return null
-        throw err
-      }
-    })
-    if (denied) return { available: false, reason: PER_USER_DENIED }
-    await storeStates(db, scope, states.filter((s): s is { id: string, state: PerUserMfaState } => s !== null))
+    const chunks = Array.from({ length: Math.ceil(list.length / BATCH_SIZE) }, (_, i) => list.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE).map((r) => r.id))
+    const results = await mapLimit(chunks, opts.concurrency, async (ids) => await perUserStatesBatch(client, ids, opts.signal))
+    if (results.some((r) => r.denied)) return { available: false, reason: PER_USER_DENIED }
+    const states = results.flatMap((r) => (r.denied ? [] : r.states))
+    await storeStates(db, scope, states)
     after = list[list.length - 1]!.id
   }
 }

@@ -20,7 +20,7 @@ t.test('tenant events', async (t) => {
     const row = await waitFor(() => tenant(tenantId), 'tenant row')
     t.match(row, { client_id: clientId, status: 'connected', display_name: 'Connected Ltd' })
     t.ok((row.next_sync_at as Date).getTime() > Date.now() + 50 * 60_000, 'next scheduled sync an interval away')
-    const [run] = await runsOf(tenantId)
+    const [run] = await waitFor(async () => { const runs = await runsOf(tenantId); return runs.length > 0 ? runs : undefined }, 'the first sync queued')
     t.match(run, { reason: 'connected', requested_mode: 'full' })
     t.equal((await waitForRun(h.sql, run!.sync_id as string)).outcome, 'completed')
     await h.bus.publish(TenantConnected, event, { msgId: `again-${randomUUID()}` })
