@@ -26,7 +26,7 @@ t.test('npm start: embedded database, in-process bus, simulators, seeded demo', 
   t.equal((await fetch(`${running.url}/healthz`)).status, 200, '/healthz answers 200')
   const ready = await fetch(`${running.url}/readyz`)
   t.equal(ready.status, 200, '/readyz answers 200')
-  t.same((await ready.json()).checks, { db: 'ok', bus: 'ok' }, 'readiness checks the database and the bus')
+  t.same(((await ready.json()) as { checks: unknown }).checks, { db: 'ok', bus: 'ok' }, 'readiness checks the database and the bus')
 
   const seeded = await running.seeded
   t.equal(seeded.length, 3, 'one demo client per demo tenant')
@@ -36,9 +36,9 @@ t.test('npm start: embedded database, in-process bus, simulators, seeded demo', 
 
   const clientId = seeded[0]!
   const asClient = { authorization: `Bearer ${tokens.clients[clientId]}` }
-  const reports = await (await fetch(`${running.url}/v1/clients/${clientId}/reports`, { headers: { authorization: `Bearer ${tokens.msp}` } })).json()
-  t.equal(reports.items[0].latestVersion.status, 'ready', 'the demo report has a first version')
-  t.ok(reports.items[0].latestVersion.rowCount > 0)
+  const reports = await (await fetch(`${running.url}/v1/clients/${clientId}/reports`, { headers: { authorization: `Bearer ${tokens.msp}` } })).json() as { items: Array<{ latestVersion: { status: string, rowCount: number } }> }
+  t.equal(reports.items[0]?.latestVersion.status, 'ready', 'the demo report has a first version')
+  t.ok((reports.items[0]?.latestVersion.rowCount ?? 0) > 0, 'with rows')
 
   const other = seeded[1]!
   const foreign = await fetch(`${running.url}/v1/clients/${other}/office365/users`, { headers: asClient })

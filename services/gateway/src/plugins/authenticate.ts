@@ -16,7 +16,7 @@ declare module 'fastify' {
   interface FastifyContextConfig { access?: Access }
   interface FastifyRequest {
     /** The verified caller; null only on public routes. */
-    principal: Principal | null
+    caller: Principal | null
   }
 }
 
@@ -59,13 +59,13 @@ function authorise (request: FastifyRequest, principal: Principal, access: Acces
 
 /** Authenticates and authorises every route of the context it is registered in (before the body is read). */
 export default fp(async (app: FastifyInstance, { verify }: { verify: VerifyToken }) => {
-  app.decorateRequest('principal', null)
+  app.decorateRequest('caller', null)
   app.addHook('onRequest', async (request) => {
     if (request.is404) return
     const access = request.routeOptions.config.access ?? {}
     if (access.public) return
     const principal = await principalOf(request, verify)
-    request.principal = principal
+    request.caller = principal
     authorise(request, principal, access)
   })
 }, { name: 'authenticate' })

@@ -21,7 +21,7 @@ export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod)
         query,
         body: request.body ?? undefined,
         headers: {
-          [PRINCIPAL_HEADER]: request.principal ? encodePrincipal(request.principal) : undefined,
+          [PRINCIPAL_HEADER]: request.caller ? encodePrincipal(request.caller) : undefined,
           'x-request-id': request.id,
           accept: request.headers.accept
         }

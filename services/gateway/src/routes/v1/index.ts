@@ -23,7 +23,7 @@ export default async function v1 (app: FastifyInstance, { config, verify }: V1Op
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
-    keyGenerator: (request) => request.principal ? `${request.principal.role}:${request.principal.sub}` : `ip:${request.ip}`,
+    keyGenerator: (request) => request.caller ? `${request.caller.role}:${request.caller.sub}` : `ip:${request.ip}`,
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(429, 'RATE_LIMITED', `more than ${context.max} requests in ${context.after}; retry after the seconds in Retry-After`)
   })
