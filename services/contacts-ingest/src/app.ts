@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { serviceKit, type ServiceOptions } from '@m365/service-kit'
+import { outboxPlugin } from '@m365/service-kit/outbox'
 import type { ContactsIngestConfig } from './config.js'
 import clientDeletedConsumer from './consumers/client-deleted.js'
 import * as tables from './db/schema.js'
@@ -33,6 +34,9 @@ export default async function contactsIngestApp (app: FastifyInstance, opts: Con
   })
   await app.register(core, { config, ...(opts.connectWiseKeyDispatcher ? { connectWiseKeyDispatcher: opts.connectWiseKeyDispatcher } : {}) })
   await app.register(metrics)
+  await app.register(outboxPlugin, {
+    table: tables.outbox, pollMs: config.OUTBOX_POLL_MS, leaseMs: config.OUTBOX_LEASE_MS, publishDelayMs: config.OUTBOX_PUBLISH_DELAY_MS
+  })
   await app.register(workers, { config })
 
   await app.register(psaConnectionRoutes, { prefix: '/v1/psa-connections' })

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { serviceKit, type ServiceOptions } from '@m365/service-kit'
+import { outboxPlugin } from '@m365/service-kit/outbox'
 import type { TenantAuthConfig } from './config.js'
 import clientCreatedConsumer from './consumers/client-created.js'
 import clientDeletedConsumer from './consumers/client-deleted.js'
@@ -11,7 +12,6 @@ import * as tables from './db/schema.js'
 import graphTransport from './plugins/graph-transport.js'
 import identity from './plugins/identity.js'
 import keyRing from './plugins/key-ring.js'
-import outbox from './plugins/outbox.js'
 import connectRoutes from './routes/v1/clients/connect.js'
 import credentialRoutes from './routes/v1/clients/credentials.js'
 import tenantRoutes from './routes/v1/clients/tenants.js'
@@ -35,7 +35,7 @@ export default async function tenantAuthApp (app: FastifyInstance, opts: TenantA
   })
   await app.register(keyRing, { config })
   await app.register(graphTransport, { config })
-  await app.register(outbox, { config })
+  await app.register(outboxPlugin, { table: tables.outbox, pollMs: config.OUTBOX_POLL_MS })
   await app.register(identity, { config })
 
   await app.register(tenantRoutes, { prefix: '/v1/clients' })

@@ -2,11 +2,11 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { CompanyMapping, CompanyMappingResult, PsaCompany } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
 import { badRequest, notFound } from '@m365/service-kit'
+import { enqueueEvents } from '@m365/service-kit/outbox'
 import { transition, type AnyEvent } from '../contacts/events.js'
-import { companyMappings, contacts, psaConnections } from '../db/schema.js'
+import { companyMappings, contacts, outbox, psaConnections } from '../db/schema.js'
 import { lockConnection } from '../lib/contact-lock.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
-import { enqueueEvents } from '../outbox/outbox.js'
 
 const CHUNK = 500
 
@@ -59,7 +59,7 @@ async function republishCompany (tx: AnyDb, connectionId: string, company: strin
       events.push(...result.events)
       count++
     }
-    await enqueueEvents(tx, events)
+    await enqueueEvents(tx, outbox, events)
     if (rows.length < CHUNK) return count
     after = rows[rows.length - 1]?.externalId ?? after
   }

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, isNotNull } from 'drizzle-orm'
 import type { AnyDb } from '@m365/db'
+import { enqueueEvents } from '@m365/service-kit/outbox'
 import { transition, type AnyEvent } from '../contacts/events.js'
-import { contacts } from '../db/schema.js'
-import { enqueueEvents } from '../outbox/outbox.js'
+import { contacts, outbox } from '../db/schema.js'
 
 const CHUNK = 500
 
@@ -22,7 +22,7 @@ export async function unpublishConnection (tx: AnyDb, connectionId: string): Pro
       const gone = { ...row, deleted: true, deletedAt: new Date(), revision: row.revision + 1 }
       events.push(...transition(gone, row.clientId, null).events)
     }
-    await enqueueEvents(tx, events)
+    await enqueueEvents(tx, outbox, events)
     total += events.length
     if (rows.length < CHUNK) return total
     after = rows[rows.length - 1]?.externalId ?? after

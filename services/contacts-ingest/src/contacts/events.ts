@@ -1,5 +1,4 @@
-import { ContactsDeleted, ContactsUpserted, type Contact, type EventContract, type EventOf } from '@m365/contracts'
-import { outboxEvent } from '../outbox/outbox.js'
+import { ContactsDeleted, ContactsUpserted, createEvent, type Contact, type EventContract, type EventOf } from '@m365/contracts'
 import type { ContactRow } from './state.js'
 
 export type AnyEvent = EventOf<EventContract>
@@ -28,10 +27,10 @@ export function eventContact (row: ContactRow): Contact {
  */
 export function transition (row: ContactRow, publishedTo: string | null, target: string | null): { clientId: string | null, events: AnyEvent[] } {
   if (!row.deleted && target !== null) {
-    return { clientId: target, events: [outboxEvent(ContactsUpserted, { clientId: target, revision: row.revision, contact: eventContact(row) })] }
+    return { clientId: target, events: [createEvent(ContactsUpserted, { clientId: target, revision: row.revision, contact: eventContact(row) })] }
   }
   if (publishedTo === null) return { clientId: null, events: [] }
-  const deleted = outboxEvent(ContactsDeleted, {
+  const deleted = createEvent(ContactsDeleted, {
     clientId: publishedTo,
     revision: row.revision,
     psa: row.psa,

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { AnyDb } from '@m365/db'
-import { companyMappings, contacts, type PsaType } from '../db/schema.js'
-import { enqueueEvents } from '../outbox/outbox.js'
+import { enqueueEvents } from '@m365/service-kit/outbox'
+import { companyMappings, contacts, outbox, type PsaType } from '../db/schema.js'
 import type { Decision } from './decide.js'
 import { transition, type AnyEvent } from './events.js'
 import type { ContactRow } from './state.js'
@@ -67,7 +67,7 @@ export async function writeDecision (
         set: Object.fromEntries(Object.keys(next).filter((k) => k !== 'connectionId' && k !== 'externalId')
           .map((k) => [k, sql.raw(`excluded.${snake(k)}`)]))
       })
-      await enqueueEvents(tx, events)
+      await enqueueEvents(tx, outbox, events)
       return events
     }
   }

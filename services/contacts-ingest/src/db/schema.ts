@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import {
-  bigint, bigserial, boolean, customType, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid
+  bigint, boolean, customType, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid
 } from 'drizzle-orm/pg-core'
+import { outboxTable } from '@m365/service-kit/outbox'
 
 export const contactsIngest = pgSchema('contacts_ingest')
 
@@ -106,18 +107,8 @@ export const webhookDeliveries = contactsIngest.table('webhook_deliveries', {
   index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`)
 ])
 
-/** Events written in the same transaction as the change they announce; the publisher sends and marks them. */
-export const outbox = contactsIngest.table('outbox', {
-  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-  id: uuid('id').notNull().unique(),
-  subject: text('subject').notNull(),
-  payload: jsonb('payload').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  leaseUntil: ts('lease_until'),
-  sentAt: ts('sent_at'),
-  attempts: integer('attempts').notNull().default(0),
-  lastError: text('last_error')
-}, (t) => [index('outbox_unsent_idx').on(t.seq).where(sql`sent_at is null`)])
+/** Events written in the same transaction as the change they announce, published with their id as msgId. */
+export const outbox = outboxTable(contactsIngest)
 
 export type BackfillStatus = 'queued' | 'running' | 'completed' | 'failed'
 

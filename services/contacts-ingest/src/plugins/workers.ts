@@ -3,40 +3,30 @@ import fp from 'fastify-plugin'
 import type { WorkLoop } from '@m365/service-kit'
 import { startBackfillWorker } from '../backfill/worker.js'
 import type { ContactsIngestConfig } from '../config.js'
-import { startOutboxPublisher } from '../outbox/publisher.js'
 import { startDeliveryWorker } from '../webhooks/worker.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** nudge a background loop to run now (after storing a delivery, queueing a backfill, writing events) */
-    workers: { deliveries: () => void, backfills: () => void, outbox: () => void }
+    workers: { deliveries: () => void, backfills: () => void }
   }
 }
 
 /**
- * The background loops: delivery processing, backfills and their scheduler, the outbox publisher. They start when
- * the app is ready and stop (finishing the pass in flight) before service-kit closes the bus and the database.
+ * The background loops: delivery processing, backfills and their scheduler. They start when the app is ready and stop
+ * (finishing the pass in flight) before the outbox publisher (registered before them) and service-kit's bus and database.
  */
 export default fp(async (app: FastifyInstance, { config }: { config: ContactsIngestConfig }) => {
-  const loops: Record<'deliveries' | 'backfills' | 'scheduler' | 'outbox', WorkLoop | undefined> = {
-    deliveries: undefined, backfills: undefined, scheduler: undefined, outbox: undefined
+  const loops: Record<'deliveries' | 'backfills' | 'scheduler', WorkLoop | undefined> = {
+    deliveries: undefined, backfills: undefined, scheduler: undefined
   }
   app.decorate('workers', {
     deliveries: () => loops.deliveries?.wake(),
-    backfills: () => loops.backfills?.wake(),
-    outbox: () => loops.outbox?.wake()
+    backfills: () => loops.backfills?.wake()
   })
   app.addHook('onReady', async () => {
     const log = app.log
-    loops.outbox = startOutboxPublisher({
-      db: app.db,
-      bus: app.bus,
-      log: log.child({ component: 'outbox' }),
-      pollMs: config.OUTBOX_POLL_MS,
-      leaseMs: config.OUTBOX_LEASE_MS,
-      publishDelayMs: config.OUTBOX_PUBLISH_DELAY_MS
-    })
-    const wakeOutbox = () => loops.outbox?.wake()
+    const wakeOutbox = () => app.outbox.wake()
     loops.deliveries = startDeliveryWorker({
       db: app.db,
       clients: app.psaClients,
@@ -69,8 +59,7 @@ export default fp(async (app: FastifyInstance, { config }: { config: ContactsIng
     loops.scheduler = backfill.scheduler
   })
   app.addHook('onClose', async () => {
-    // producers first, the publisher last, so what they committed still goes out if the bus is there
+    // the outbox plugin closes after this one, so what these loops committed still goes out
     await Promise.all([loops.deliveries?.stop(), loops.backfills?.stop(), loops.scheduler?.stop()])
-    await loops.outbox?.stop()
   })
-}, { name: 'contacts-ingest-workers', dependencies: ['service-kit', 'contacts-ingest-core', 'contacts-ingest-metrics'] })
+}, { name: 'contacts-ingest-workers', dependencies: ['service-kit', 'outbox', 'contacts-ingest-core', 'contacts-ingest-metrics'] })

@@ -99,7 +99,7 @@ t.test('killed after the publish and before marking it sent, the event is publis
   })
   await h.app.db.execute(sql`insert into contacts_ingest.outbox (id, subject, payload) values (${event.id}, ${event.subject}, ${JSON.stringify(event)}::jsonb)`)
   await bus.publish(ContactsUpserted, event, { msgId: event.id })
-  h.app.workers.outbox()
+  h.app.outbox.wake()
   await waitFor(async () => (await h.query<{ n: number }>(sql`select count(*)::int as n from contacts_ingest.outbox where sent_at is null`))[0]?.n === 0, 'published again and marked')
   t.equal(await bus.storedCount(ContactsUpserted), 1, 'JetStream kept one copy (same Nats-Msg-Id)')
   await waitFor(() => h.events.upserted.length === 1, 'consumer got it')

@@ -2,8 +2,8 @@ import { eq, sql } from 'drizzle-orm'
 import { ReportVersionCreated } from '@m365/contracts'
 import { isColumnKey, type MergeMode } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
-import { pendingVersions, reportVersions } from '../db/schema.js'
-import { enqueueEvent } from '../lib/outbox.js'
+import { enqueue } from '@m365/service-kit/outbox'
+import { outbox, pendingVersions, reportVersions } from '../db/schema.js'
 import type { StoredColumn } from '../repositories/template-columns.js'
 import { insertRows } from './insert-rows.js'
 import { licenseSummary, mergeStats, mfaSummary, versionSource } from './summaries.js'
@@ -53,7 +53,7 @@ async function buildVersion (tx: AnyDb, versionId: string): Promise<void> {
     builtAt
   }).where(eq(reportVersions.id, versionId))
   await tx.delete(pendingVersions).where(eq(pendingVersions.versionId, versionId))
-  await enqueueEvent(tx, ReportVersionCreated, {
+  await enqueue(tx, outbox, ReportVersionCreated, {
     reportId: version.reportId, versionId, clientId, number: version.number, rowCount: stats.rows, createdAt: builtAt.toISOString()
   }, { id: `report.version.created:${versionId}` })
 }

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm'
 import {
   bigint, boolean, foreignKey, index, integer, jsonb, pgSchema, primaryKey, smallint, text, timestamp, unique, uuid
 } from 'drizzle-orm/pg-core'
+import { outboxTable } from '@m365/service-kit/outbox'
 
 export const report = pgSchema('report')
 
@@ -94,14 +94,7 @@ export const pendingVersions = report.table('pending_versions', {
   nextAttemptAt: at('next_attempt_at').notNull().defaultNow()
 })
 
-export const outbox = report.table('outbox', {
-  /** the event id, used as the bus message id */
-  id: text('id').primaryKey(),
-  subject: text('subject').notNull(),
-  event: jsonb('event').notNull(),
-  createdAt: createdAt(),
-  sentAt: at('sent_at')
-}, (t) => [index('outbox_unsent_idx').on(t.createdAt).where(sql`${t.sentAt} is null`)])
+export const outbox = outboxTable(report)
 
 export const processedEvents = report.table('processed_events', {
   eventId: text('event_id').primaryKey(),

@@ -3,9 +3,9 @@ import { asc, eq, inArray, sql } from 'drizzle-orm'
 import { ClientCreated, ClientDeleted } from '@m365/contracts'
 import type { Client, PageQuery } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
-import { clients, tenants } from '../db/schema.js'
+import { enqueue } from '@m365/service-kit/outbox'
+import { clients, outbox, tenants } from '../db/schema.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
-import { enqueueEvent } from '../lib/outbox.js'
 import { purgeClient } from '../read-model/purge-client.js'
 
 type Row = typeof clients.$inferSelect
@@ -63,7 +63,7 @@ export function createClients (db: AnyDb, onEvent: () => void) {
       const row = await db.transaction(async (tx) => {
         const [created] = await tx.insert(clients).values({ id: randomUUID(), name, createdAt: now, updatedAt: now }).returning()
         if (!created) throw new Error('insert returned no client')
-        await enqueueEvent(tx, ClientCreated, { clientId: created.id, name, createdAt: now.toISOString() })
+        await enqueue(tx, outbox, ClientCreated, { clientId: created.id, name, createdAt: now.toISOString() })
         return created
       })
       onEvent()
@@ -82,7 +82,7 @@ export function createClients (db: AnyDb, onEvent: () => void) {
         if (!row) return false
         const deletedAt = new Date().toISOString()
         await purgeClient(tx, id, deletedAt)
-        await enqueueEvent(tx, ClientDeleted, { clientId: id, deletedAt })
+        await enqueue(tx, outbox, ClientDeleted, { clientId: id, deletedAt })
         return true
       })
       if (deleted) onEvent()

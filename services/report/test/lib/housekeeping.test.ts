@@ -8,7 +8,7 @@ import { build } from '../helper.js'
 t.test('housekeeping prunes only what is old', async (t) => {
   const { app } = await build(t)
   const [old, fresh] = [randomUUID(), randomUUID()]
-  await app.db.execute(sql`insert into report.outbox (id, subject, event, sent_at) values
+  await app.db.execute(sql`insert into report.outbox (id, subject, payload, sent_at) values
     ('old', 'client.created', '{}', now() - interval '2 days'), ('recent', 'client.created', '{}', now()),
     ('unsent', 'client.created', '{}', null)`)
   await app.db.execute(sql`insert into report.processed_events (event_id, processed_at) values ('old', now() - interval '31 days'), ('recent', now())`)

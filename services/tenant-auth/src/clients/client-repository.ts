@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import { TenantDisconnected } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
-import { clients, connectAttempts, tenantCredentials, tenants, tokenCache } from '../db/schema.js'
-import { enqueueEvent } from '../outbox/outbox.js'
+import { enqueue } from '@m365/service-kit/outbox'
+import { clients, connectAttempts, outbox, tenantCredentials, tenants, tokenCache } from '../db/schema.js'
 
 export async function clientExists (db: AnyDb, clientId: string): Promise<boolean> {
   const [row] = await db.select({ clientId: clients.clientId }).from(clients)
@@ -30,7 +30,7 @@ export async function purgeClient (db: AnyDb, clientId: string, deletedAt: Date)
     const ids = owned.map((t) => t.tenantId)
     for (const tenant of owned) {
       if (tenant.status === 'disconnected') continue
-      await enqueueEvent(tx, TenantDisconnected, { clientId, tenantId: tenant.tenantId, disconnectedAt: deletedAt.toISOString() })
+      await enqueue(tx, outbox, TenantDisconnected, { clientId, tenantId: tenant.tenantId, disconnectedAt: deletedAt.toISOString() })
     }
     if (ids.length > 0) {
       await tx.delete(tokenCache).where(inArray(tokenCache.tenantId, ids))

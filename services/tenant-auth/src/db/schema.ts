@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm'
-import { bigserial, index, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { outboxTable } from '@m365/service-kit/outbox'
 
 export const tenantAuth = pgSchema('tenant_auth')
 
@@ -68,14 +68,5 @@ export const tokenCache = tenantAuth.table('token_cache', {
   updatedAt: at('updated_at').notNull().defaultNow()
 }, (t) => [index('token_cache_tenant_idx').on(t.tenantId)])
 
-/** Events written with the state change that causes them; the publisher sends them with id as msgId. */
-export const outbox = tenantAuth.table('outbox', {
-  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-  id: uuid('id').notNull().unique(),
-  subject: text('subject').notNull(),
-  payload: jsonb('payload').notNull(),
-  createdAt: at('created_at').notNull().defaultNow(),
-  sentAt: at('sent_at'),
-  attempts: integer('attempts').notNull().default(0),
-  lastError: text('last_error')
-}, (t) => [index('outbox_unsent_idx').on(t.seq).where(sql`sent_at is null`)])
+/** Events written with the state change that causes them, published with their id as msgId. */
+export const outbox = outboxTable(tenantAuth)

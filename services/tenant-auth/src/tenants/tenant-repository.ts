@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { TenantConnected, TenantConsentRevoked, TenantDisconnected } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
-import { tenantCredentials, tenants, tokenCache, type CredentialType, type SyncOutcome, type TenantStatus } from '../db/schema.js'
-import { enqueueEvent } from '../outbox/outbox.js'
+import { enqueue } from '@m365/service-kit/outbox'
+import { outbox, tenantCredentials, tenants, tokenCache, type CredentialType, type SyncOutcome, type TenantStatus } from '../db/schema.js'
 
 export interface TenantView {
   tenantId: string
@@ -101,7 +101,7 @@ export async function bindTenant (tx: AnyDb, input: { clientId: string, tenantId
     lastError: null,
     ...(row.clientId !== input.clientId && { lastSyncAt: null, lastSyncOutcome: null, lastSyncError: null })
   }).where(eq(tenants.tenantId, input.tenantId))
-  await enqueueEvent(tx, TenantConnected, {
+  await enqueue(tx, outbox, TenantConnected, {
     clientId: input.clientId, tenantId: input.tenantId, ...(displayName ? { displayName } : {}), connectedAt: now.toISOString()
   })
   return { outcome: 'connected' }
@@ -116,7 +116,7 @@ export async function disconnectTenant (db: AnyDb, clientId: string, tenantId: s
     if (row.status === 'disconnected') return 'already'
     await tx.update(tenants).set({ status: 'disconnected', disconnectedAt: now, statusChangedAt: now }).where(eq(tenants.tenantId, tenantId))
     await tx.delete(tokenCache).where(eq(tokenCache.tenantId, tenantId))
-    await enqueueEvent(tx, TenantDisconnected, { clientId, tenantId, disconnectedAt: now.toISOString() })
+    await enqueue(tx, outbox, TenantDisconnected, { clientId, tenantId, disconnectedAt: now.toISOString() })
     return 'disconnected'
   })
 }
@@ -132,7 +132,7 @@ export async function markAuthFailure (db: AnyDb, tenantId: string, status: 'con
       .where(and(eq(tenants.tenantId, tenantId), eq(tenants.status, 'connected')))
       .returning({ clientId: tenants.clientId })
     if (!row) return false
-    await enqueueEvent(tx, TenantConsentRevoked, { clientId: row.clientId, tenantId, status, reason, at: now.toISOString() })
+    await enqueue(tx, outbox, TenantConsentRevoked, { clientId: row.clientId, tenantId, status, reason, at: now.toISOString() })
     return true
   })
 }

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { eq, isNull, sql } from 'drizzle-orm'
 import { TenantConnected } from '@m365/contracts'
-import { createServiceDb, openDatabase } from '@m365/db'
+import { createServiceDb, openDatabase, type AnyDb } from '@m365/db'
+import { enqueue } from '@m365/service-kit/outbox'
 import { migrationsFolder } from '../../src/app.js'
 import { outbox } from '../../src/db/schema.js'
-import { enqueueEvent } from '../../src/outbox/outbox.js'
 import { build, inProcessBus, startSimulator, waitFor } from '../helper.js'
 
+const enqueueEvent = async (tx: AnyDb, contract: typeof TenantConnected, data: ReturnType<typeof connected>) => (await enqueue(tx, outbox, contract, data)).id
 const connected = (tenantId = randomUUID()) => ({ clientId: randomUUID(), tenantId, connectedAt: new Date().toISOString() })
 
 t.test('an event committed just before a crash is published when the service comes back', async (t) => {

@@ -14,7 +14,7 @@ const companies: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const result = await putMapping(app.db, request.params.id, request.body.companies)
-    if (result.republished > 0) app.workers.outbox()
+    if (result.republished > 0) app.outbox.wake()
     request.log.info({ connectionId: request.params.id, companies: result.companies.length, republished: result.republished }, 'company mapping replaced')
     return result
   })

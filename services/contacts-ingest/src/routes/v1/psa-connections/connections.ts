@@ -49,7 +49,7 @@ const connections: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     await repo.remove(request.params.id)
-    app.workers.outbox()
+    app.outbox.wake()
     request.log.info({ connectionId: request.params.id }, 'PSA connection deleted')
     return reply.code(204).send(null)
   })

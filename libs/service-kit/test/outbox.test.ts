@@ -1,0 +1,59 @@
+import t from 'tap'
+import pino from 'pino'
+import { sql } from 'drizzle-orm'
+import { ClientCreated, ClientDeleted, type EventOf } from '@m365/contracts'
+import { queryRows } from '@m365/db'
+import { createOutboxPublisher, enqueue, pruneSentOutbox } from '../src/outbox/index.js'
+import { outbox } from './fixtures/schema.js'
+import { build, waitFor } from './helper.js'
+
+const log = pino({ level: 'silent' })
+const created = (name: string) => ({ clientId: '6f1c2a34-8d0e-4b6a-9c1d-2e3f4a5b6c7d', name, createdAt: new Date().toISOString() })
+
+t.test('events written with a change go out once it commits, in order, with their id as msgId; then marked sent', async (t) => {
+  const { app, bus } = await build(t)
+  const seen: string[] = []
+  await bus.consume(ClientCreated, { durable: 'outbox-test' }, async (event) => { seen.push(event.data.name) })
+  await t.rejects(app.db.transaction(async (tx) => {
+    await enqueue(tx, outbox, ClientCreated, created('rolled back'))
+    throw new Error('the change failed')
+  }))
+  const events = await app.db.transaction(async (tx) => [
+    await enqueue(tx, outbox, ClientCreated, created('first')),
+    await enqueue(tx, outbox, ClientCreated, created('second')),
+    await enqueue(tx, outbox, ClientDeleted, { clientId: created('x').clientId, deletedAt: new Date().toISOString() }, { id: 'client-deleted-1' })
+  ])
+  t.equal(events[2]?.id, 'client-deleted-1', 'an id of our own')
+  await bus.publish(ClientCreated, events[0] as EventOf<typeof ClientCreated>, { msgId: events[0]?.id }) // as if published before a crash
+
+  const publisher = createOutboxPublisher({ db: app.db, bus, table: outbox, log, pollMs: 60_000, batch: 2 }).start()
+  t.teardown(() => publisher.stop())
+  await waitFor(async () => (await unsent(app.db)) === 0, 'all marked sent')
+  await waitFor(() => seen.length === 2, 'both delivered')
+  t.same(seen, ['first', 'second'], 'in order, the repeat dropped by its msgId, nothing of the rolled-back change')
+  t.equal(await bus.storedCount(ClientDeleted), 1)
+})
+
+t.test('a publish that fails leaves the rows unsent with the attempt and the error', async (t) => {
+  const { app, bus } = await build(t)
+  await bus.close()
+  await app.db.transaction((tx) => enqueue(tx, outbox, ClientCreated, created('stuck')))
+  const publisher = createOutboxPublisher({ db: app.db, bus, table: outbox, log, pollMs: 20 }).start()
+  t.teardown(() => publisher.stop())
+  await waitFor(async () => (await rows(app.db))[0]?.last_error !== null, 'a failed attempt')
+  const [row] = await rows(app.db)
+  t.match(row, { sent_at: null, lease_until: null, last_error: /closed/ })
+  t.ok(Number(row?.attempts) >= 1)
+})
+
+t.test('only rows sent before the cut-off are pruned', async (t) => {
+  const { app } = await build(t)
+  await app.db.execute(sql`insert into kit_test.outbox (id, subject, payload, sent_at) values
+    ('old', 'client.created', '{}', now() - interval '2 days'), ('recent', 'client.created', '{}', now()), ('unsent', 'client.created', '{}', null)`)
+  await pruneSentOutbox(app.db, outbox, 86_400_000)
+  t.same((await rows(app.db)).map((row) => row.id), ['recent', 'unsent'])
+})
+
+type Row = { id: string, sent_at: Date | null, lease_until: Date | null, attempts: number, last_error: string | null }
+const rows = (db: Parameters<typeof queryRows>[0]) => queryRows<Row>(db, sql`select * from kit_test.outbox order by seq`)
+const unsent = async (db: Parameters<typeof queryRows>[0]) => (await rows(db)).filter((row) => row.sent_at === null).length

@@ -1,0 +1,1 @@
+ALTER TABLE "contacts_ingest"."outbox" ALTER COLUMN "id" SET DATA TYPE text;
