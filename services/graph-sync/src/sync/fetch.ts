@@ -10,7 +10,7 @@ import { readPerUserStates, type PerUserOutcome } from './per-user-mfa.js'
 import { pipePages, runAll } from './pipeline.js'
 import type { ProgressTracker } from './progress.js'
 import {
-  applyDelta, copyObjects, copySkus, insertObjects, insertRegistrations, insertSkus, type SyncScope
+  analyzeIfLarge, applyDelta, copyObjects, copySkus, insertObjects, insertRegistrations, insertSkus, type SyncScope
 } from './staging.js'
 
 export interface Warning { field: string, reason: string }
@@ -61,6 +61,7 @@ export async function fetchAll (ctx: FetchContext, mode: 'full' | 'delta', delta
 /** Users first, then the per-user MFA state of the users that have none yet (all on a full sync). */
 async function usersChain (ctx: FetchContext, deltaLink: string | null, signal: AbortSignal) {
   const link = deltaLink ? await deltaUsers(ctx, deltaLink, signal) : await fullUsers(ctx, signal)
+  await analyzeIfLarge(ctx.db, ctx.scope.syncId)
   const perUser = await readPerUserStates(ctx.db, ctx.client, ctx.scope, { concurrency: ctx.perUserConcurrency, signal })
   return { deltaLink: link, perUser }
 }

@@ -30,9 +30,15 @@ export async function readPerUserStates (
       order by object_id limit ${PAGE}`)
     if (list.length === 0) return { available: true }
     const chunks = Array.from({ length: Math.ceil(list.length / BATCH_SIZE) }, (_, i) => list.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE).map((r) => r.id))
-    const results = await mapLimit(chunks, opts.concurrency, async (ids) => await perUserStatesBatch(client, ids, opts.signal))
-    if (results.some((r) => r.denied)) return { available: false, reason: PER_USER_DENIED }
-    const states = results.flatMap((r) => (r.denied ? [] : r.states))
+    let denied = false
+    const results = await mapLimit(chunks, opts.concurrency, async (ids) => {
+      if (denied) return null // one 403 says it for every user: no more calls
+      const result = await perUserStatesBatch(client, ids, opts.signal)
+      if (result.denied) denied = true
+      return result
+    })
+    if (denied) return { available: false, reason: PER_USER_DENIED }
+    const states = results.flatMap((r) => (r && !r.denied ? r.states : []))
     await storeStates(db, scope, states)
     after = list[list.length - 1]!.id
   }

@@ -51,15 +51,17 @@ export async function computeRecords (db: AnyDb, scope: SyncScope, inputs: Recor
   const parts = skuPartNumbers(skuRows.map((r) => r.data))
   const compareWith = mode === 'delta' ? previousSyncId : null
   let touched = 0
-  let after: [string, string] = ['00000000-0000-0000-0000-000000000000', '']
+  // Keyset on object_id alone (unique in a sync once the duplicates above are gone), so each page is
+  // a range of the (sync_id, object_id) index whatever the planner's statistics say of a fresh sync.
+  let after = '00000000-0000-0000-0000-000000000000'
   for (;;) {
     const rows = await queryRows<StagedRow>(db, sql`
       select o.kind, o.object_id::text as object_id, o.data, o.per_user_state, r.is_mfa_registered, r.is_admin, r.methods,
         (select p.record from ${OBJECTS} p where p.sync_id = ${compareWith}::uuid and p.object_id = o.object_id limit 1) as previous
       from ${OBJECTS} o
       left join graph_sync.registrations r on r.sync_id = o.sync_id and r.user_id = o.object_id
-      where o.sync_id = ${scope.syncId}::uuid and (o.object_id, o.kind) > (${after[0]}::uuid, ${after[1]})
-      order by o.object_id, o.kind limit ${PAGE}`)
+      where o.sync_id = ${scope.syncId}::uuid and o.object_id > ${after}::uuid
+      order by o.object_id limit ${PAGE}`)
     if (rows.length === 0) return Math.ceil(touched / MAX_BATCH)
     const updates = rows.map((row) => {
       const record = toRecord(row, inputs, parts)
@@ -71,8 +73,7 @@ export async function computeRecords (db: AnyDb, scope: SyncScope, inputs: Recor
       update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status', touched = r.changed, publish_batch = r.batch
       from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as r(kind text, id uuid, record jsonb, changed boolean, batch integer)
       where o.sync_id = ${scope.syncId}::uuid and o.kind = r.kind and o.object_id = r.id`)
-    const last = rows[rows.length - 1]!
-    after = [last.object_id, last.kind]
+    after = rows[rows.length - 1]!.object_id
   }
 }
 

@@ -13,7 +13,7 @@ import { fetchAll, type FetchResult, type Warning } from './fetch.js'
 import type { TenantLease } from './lease.js'
 import { ProgressTracker } from './progress.js'
 import { computeRecords } from './records.js'
-import { clearSync, clearTenantExcept, type SyncScope } from './staging.js'
+import { analyzeIfLarge, clearSync, clearTenantExcept, type SyncScope } from './staging.js'
 
 export interface AttemptDeps {
   db: AnyDb
@@ -71,6 +71,7 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
     }
 
     progress.enter('committing')
+    await analyzeIfLarge(db, scope.syncId)
     const upserted = await computeRecords(db, scope, result, mode, previousSyncId)
     signal.throwIfAborted()
     const batches = { upserted, removed: await planRemovals(db, scope, previousSyncId) }
