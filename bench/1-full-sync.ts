@@ -131,7 +131,9 @@ async function syncOnce (ctx: BenchContext, report: Service, o: { users: number,
     const stats = await env.sim.admin<{ requests: Record<string, number> }>('GET', `/tenants/${tenantId}/stats`)
     const calls = (prefix: string) => Object.entries(stats.requests).filter(([k]) => k.includes(prefix))
       .reduce((n, [k, v]) => n + v - (statsBefore.requests[k] ?? 0), 0)
-    const requests = `${fmt(calls('GET '))} Graph requests (${fmt(calls('/authentication/requirements'))} per-user MFA, ${fmt(calls('/reports/'))} report pages)`
+    const batches = calls('$batch')
+    const requests = `${fmt(calls('/authentication/requirements'))} per-user MFA reads${batches ? ` (in ${fmt(batches)} $batch requests)` : ''}, ` +
+      `${fmt(calls('/reports/'))} report pages, ${fmt(calls('GET /v1.0/users'))} users pages`
     log(`${BENCH}: ${what}: ${formatMs(syncMs)} end to end (fetch+stage ${formatMs(milestones.fetchAndStageMs)}, publish ${formatMs(milestones.publishMs)}), ${requests}, graph-sync peak RSS ${peakMb.toFixed(0)} MB`)
     return { syncMs, paging, copy, peakMb, idleMb, milestones, requests, reportPages: calls('/reports/') }
   } finally {
