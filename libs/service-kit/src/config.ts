@@ -29,6 +29,19 @@ export const BaseConfig = Type.Object({
 })
 export type BaseConfig = Static<typeof BaseConfig>
 
+const HEX_KEY = '[0-9a-fA-F]{64}'
+
+/** For a service that seals secrets at rest (createKeyRing): compose it with BaseConfig. */
+export const EncryptionConfig = Type.Object({
+  ENCRYPTION_KEY: Type.String({ pattern: `^${HEX_KEY}$`, errorMessage: 'must be 64 hex characters (32 bytes, e.g. `openssl rand -hex 32`)' }),
+  ENCRYPTION_KEYS_PREVIOUS: Type.Optional(Type.String({
+    pattern: `^${HEX_KEY}(,${HEX_KEY})*$`,
+    errorMessage: 'must be comma-separated keys of 64 hex characters',
+    description: 'keys that still decrypt (after a rotation); ciphertexts name their key id'
+  }))
+})
+export type EncryptionConfig = Static<typeof EncryptionConfig>
+
 /** The part of an ajv error we read (env-schema brings its own ajv 8). */
 interface ErrorObject {
   keyword: string

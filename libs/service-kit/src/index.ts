@@ -1,4 +1,4 @@
-export { BaseConfig, ConfigError, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
+export { BaseConfig, ConfigError, EncryptionConfig, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
 export { loggerOptions, redactPaths, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
 export {
   errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier,
@@ -7,6 +7,10 @@ export {
 export { healthRoutes, type Readiness, type ReadinessCheck } from './health.js'
 export { createServiceMetrics, type ServiceMetrics } from './metrics.js'
 export { createConsumers, type Consume, type ConsumerContext, type ConsumerHandler } from './consume.js'
+export {
+  compactKeyId, compactKeyRingFromConfig, createCompactKeyRing, createKeyRing, DecryptionError, keyRingFromConfig, previousKeys,
+  type CompactKeyRing, type EncryptionKeys, type KeyRing, type Sealed
+} from './crypto/key-ring.js'
 export { createWorkLoop, type WorkLoop, type WorkLoopOptions } from './work-loop.js'
 export { registerOpenApi, type OpenApiOptions } from './swagger.js'
 export { serviceKit, serviceKit as default, type ServiceKitOptions, type ServiceOptions } from './service-kit.js'

@@ -1,18 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { BaseConfig } from '@m365/service-kit'
-
-const HEX_KEY = '[0-9a-fA-F]{64}'
+import { BaseConfig, EncryptionConfig } from '@m365/service-kit'
 
 /** contacts-ingest's environment: BaseConfig plus encryption, webhook limits, workers and backfill. */
-export const ContactsIngestConfig = Type.Composite([BaseConfig, Type.Object({
-  ENCRYPTION_KEY: Type.String({
-    pattern: `^${HEX_KEY}$`, errorMessage: 'must be 64 hex characters (32 bytes, e.g. `openssl rand -hex 32`)'
-  }),
-  ENCRYPTION_KEYS_PREVIOUS: Type.Optional(Type.String({
-    pattern: `^${HEX_KEY}(,${HEX_KEY})*$`,
-    errorMessage: 'must be comma-separated keys of 64 hex characters',
-    description: 'keys that still decrypt (after a rotation); ciphertexts name their key id'
-  })),
+export const ContactsIngestConfig = Type.Composite([BaseConfig, EncryptionConfig, Type.Object({
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144 }),
   WEBHOOK_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 3000, description: 'webhooks per connection per window (per replica)' }),
   WEBHOOK_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000 }),

@@ -1,6 +1,5 @@
 export { default, migrationsFolder, type ContactsIngestOptions } from './app.js'
 export { ContactsIngestConfig } from './config.js'
-export { createKeyRing, keyId, SealedValueError, type KeyRing } from './crypto/key-ring.js'
 export { decide, type Decision, type Incoming } from './contacts/decide.js'
 export { compareOrder, type Order } from './contacts/state.js'
 export { handleClientDeleted } from './consumers/client-deleted.js'

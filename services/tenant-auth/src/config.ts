@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { BaseConfig } from '@m365/service-kit'
-
-const HEX_KEY = '[0-9a-fA-F]{64}'
+import { BaseConfig, EncryptionConfig } from '@m365/service-kit'
 
 /** tenant-auth's environment: BaseConfig plus the identity platform, the MSP app and the key ring. */
-export const TenantAuthConfig = Type.Composite([BaseConfig, Type.Object({
+export const TenantAuthConfig = Type.Composite([BaseConfig, EncryptionConfig, Type.Object({
   AUTHORITY_HOST: Type.String({
     pattern: '^https://[^/?#]+$', default: 'https://login.microsoftonline.com', errorMessage: 'must be an https:// origin without a path'
   }),
@@ -16,10 +14,6 @@ export const TenantAuthConfig = Type.Composite([BaseConfig, Type.Object({
   PUBLIC_BASE_URL: Type.String({
     pattern: '^https?://[^?#]+$', default: 'http://localhost:3000', errorMessage: 'must be an http(s) URL (the gateway as browsers reach it)'
   }),
-  ENCRYPTION_KEY: Type.String({ pattern: `^${HEX_KEY}$`, errorMessage: 'must be 64 hex characters (32 bytes, e.g. `openssl rand -hex 32`)' }),
-  ENCRYPTION_KEYS_PREVIOUS: Type.Optional(Type.String({
-    pattern: `^${HEX_KEY}(,${HEX_KEY})*$`, errorMessage: 'must be comma-separated keys of 64 hex characters'
-  })),
   GRAPH_CA_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of one more CA to trust for the identity platform and Graph' })),
   GRAPH_CA_PEM: Type.Optional(Type.String({ minLength: 1, description: 'the same CA as PEM text' })),
   CONNECT_STATE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 600 }),

@@ -1,5 +1,4 @@
 export { default, migrationsFolder, type TenantAuthOptions } from './app.js'
 export { TenantAuthConfig } from './config.js'
-export { createKeyRing, DecryptionError, type KeyRing, type Sealed } from './crypto/key-ring.js'
 export { authorityFor, adminConsentUrl } from './identity/authority.js'
 export { classifyAuthError, type AuthFailure } from './identity/aad-errors.js'

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
 import type { PsaConnection, PsaConnectionCreate, PsaConnectionPatch, PsaCredentials } from '@m365/api'
 import type { AnyDb } from '@m365/db'
-import { notFound } from '@m365/service-kit'
-import type { KeyRing } from '../crypto/key-ring.js'
+import { type CompactKeyRing, notFound } from '@m365/service-kit'
 import { companyMappings, psaConnections, type PsaType } from '../db/schema.js'
 import { lockConnection } from '../lib/contact-lock.js'
 import { decodeCursor, toPage } from '../lib/cursor.js'
@@ -16,7 +15,7 @@ type Row = typeof psaConnections.$inferSelect
 const iso = (d: Date | null) => d?.toISOString() ?? null
 
 /** PSA connections: create, list, get, change, delete; credentials and secrets go in sealed and never come out here. */
-export function createConnectionRepository (db: AnyDb, keys: KeyRing) {
+export function createConnectionRepository (db: AnyDb, keys: CompactKeyRing) {
   const mapped = sql<number>`(select count(*)::int from ${companyMappings} where ${companyMappings.connectionId} = ${psaConnections.id})`
 
   function view (row: Row, mappedCompanies: number): PsaConnection {
@@ -125,7 +124,7 @@ export function createConnectionRepository (db: AnyDb, keys: KeyRing) {
 export type ConnectionRepository = ReturnType<typeof createConnectionRepository>
 
 /** The repository plus the secret side (rotation, verification settings, REST access). */
-export function createConnections (db: AnyDb, keys: KeyRing, options: { graceSeconds: number }) {
+export function createConnections (db: AnyDb, keys: CompactKeyRing, options: { graceSeconds: number }) {
   const repository = createConnectionRepository(db, keys)
   return { ...repository, ...createConnectionSecrets(db, keys, repository, options) }
 }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import type { PsaCredentials, SecretRotate, SecretRotated } from '@m365/api'
 import type { AnyDb } from '@m365/db'
-import { badRequest } from '@m365/service-kit'
-import type { KeyRing } from '../crypto/key-ring.js'
+import { badRequest, type CompactKeyRing } from '@m365/service-kit'
 import { psaConnections, type HaloWebhookAuth, type PsaType } from '../db/schema.js'
 import { checkWebhookSecret } from './credentials.js'
 import type { ApiAccess } from './psa-client.js'
@@ -17,7 +16,7 @@ export const credentialsContext = (id: string) => `psa-connection:${id}:credenti
 export const secretContext = (id: string) => `psa-connection:${id}:webhook-secret`
 
 /** The secret side of connections: rotation, what webhook verification and REST clients need, re-sealing. */
-export function createConnectionSecrets (db: AnyDb, keys: KeyRing, repository: Pick<ConnectionRepository, 'get'>, options: { graceSeconds: number }) {
+export function createConnectionSecrets (db: AnyDb, keys: CompactKeyRing, repository: Pick<ConnectionRepository, 'get'>, options: { graceSeconds: number }) {
   const { get } = repository
   return {
     /**

@@ -21,7 +21,7 @@ const bytea = customType<{ data: Buffer, driverData: Buffer | Uint8Array }>({
 
 const ts = (name: string) => timestamp(name, { withTimezone: true })
 
-/** One PSA instance of the MSP. Credentials and webhook secrets are sealed (crypto/key-ring.ts), never plain. */
+/** One PSA instance of the MSP. Credentials and webhook secrets are sealed (service-kit's compact key ring), never plain. */
 export const psaConnections = contactsIngest.table('psa_connections', {
   id: uuid('id').primaryKey(),
   psa: text('psa').$type<PsaType>().notNull(),

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Dispatcher } from 'undici'
 import { CONNECTWISE_KEY_HOSTS, createConnectWiseKeyFetcher } from '@m365/psa'
+import { compactKeyRingFromConfig } from '@m365/service-kit'
 import type { ContactsIngestConfig } from '../config.js'
 import { createPsaClients, type PsaClients } from '../connections/psa-clients.js'
 import { createConnections, type Connections } from '../connections/repository.js'
-import { createKeyRing } from '../crypto/key-ring.js'
 import type { ConnectWiseKeys } from '../webhooks/verify.js'
 
 declare module 'fastify' {
@@ -27,8 +27,7 @@ export interface CoreOptions {
 
 /** The service's building blocks, decorated once at the root. */
 export default fp(async (app: FastifyInstance, { config, connectWiseKeyDispatcher }: CoreOptions) => {
-  const previous = config.ENCRYPTION_KEYS_PREVIOUS?.split(',').filter(Boolean) ?? []
-  const keys = createKeyRing(config.ENCRYPTION_KEY, previous)
+  const keys = compactKeyRingFromConfig(config)
   const connections = createConnections(app.db, keys, { graceSeconds: config.SECRET_ROTATION_GRACE_SECONDS })
   app.decorate('connections', connections)
   app.decorate('psaClients', createPsaClients(connections, {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { createTestDatabase } from '@m365/db/testing'
-import { keyId } from '../../src/index.js'
+import { compactKeyId as keyId } from '@m365/service-kit'
 import { build, createConnection, ENCRYPTION_KEY, headersFor } from '../helper.js'
 
 const NEW_KEY = 'e7'.repeat(32)

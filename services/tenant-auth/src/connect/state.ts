@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { KeyRing } from '../crypto/key-ring.js'
+import type { KeyRing } from '@m365/service-kit'
 
 const PURPOSE = 'connect-state'
 const NONCE_BYTES = 32 // 256 bits: far beyond guessing

@@ -1,7 +1,7 @@
 import { ConfidentialClientApplication, LogLevel, type INetworkModule } from '@azure/msal-node'
 import type { AnyDb } from '@m365/db'
 import type { FastifyBaseLogger } from 'fastify'
-import type { KeyRing } from '../crypto/key-ring.js'
+import type { KeyRing } from '@m365/service-kit'
 import { credentialFingerprint, msalCredential, type AppCredential } from './app-credential.js'
 import { authorityFor } from './authority.js'
 import { createDbCachePlugin } from './db-cache-plugin.js'

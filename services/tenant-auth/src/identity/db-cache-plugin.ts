@@ -2,7 +2,7 @@ import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
 import { and, eq } from 'drizzle-orm'
 import type { AnyDb } from '@m365/db'
 import type { FastifyBaseLogger } from 'fastify'
-import { DecryptionError, type KeyRing } from '../crypto/key-ring.js'
+import { DecryptionError, type KeyRing } from '@m365/service-kit'
 import { tokenCache } from '../db/schema.js'
 import { EMPTY_CACHE, mergeCaches } from './cache-merge.js'
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { keyRingFromConfig, type KeyRing } from '@m365/service-kit'
 import type { TenantAuthConfig } from '../config.js'
-import { createKeyRing, previousKeys, type KeyRing } from '../crypto/key-ring.js'
 
 declare module 'fastify' {
   interface FastifyInstance { keyRing: KeyRing }
 }
 
 export default fp(async (app: FastifyInstance, { config }: { config: TenantAuthConfig }) => {
-  app.decorate('keyRing', createKeyRing(config.ENCRYPTION_KEY, previousKeys(config.ENCRYPTION_KEYS_PREVIOUS)))
+  app.decorate('keyRing', keyRingFromConfig(config))
 }, { name: 'key-ring' })

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { AnyDb } from '@m365/db'
-import type { KeyRing } from '../crypto/key-ring.js'
+import type { KeyRing } from '@m365/service-kit'
 import { tenantCredentials } from '../db/schema.js'
 import type { AppCredential } from '../identity/app-credential.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createKeyRing } from '../../src/crypto/key-ring.js'
+import { createKeyRing } from '@m365/service-kit'
 import { mintState, verifyState } from '../../src/connect/state.js'
 
 const ring = createKeyRing('c3'.repeat(32))

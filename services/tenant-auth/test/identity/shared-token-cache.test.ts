@@ -1,7 +1,7 @@
 import t from 'tap'
 import { eq, sql } from 'drizzle-orm'
 import { TokenRequest } from '@m365/contracts'
-import { createKeyRing } from '../../src/crypto/key-ring.js'
+import { createKeyRing } from '@m365/service-kit'
 import { tokenCache } from '../../src/db/schema.js'
 import { partitionKey } from '../../src/identity/confidential-clients.js'
 import { build, connectTenant, ENCRYPTION_KEY, inProcessBus, seedClient, startSimulator } from '../helper.js'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createKeyRing, keyId, SealedValueError } from '../../src/index.js'
+import { compactKeyId as keyId, createCompactKeyRing as createKeyRing, DecryptionError as SealedValueError } from '../../src/index.js'
 
 const oldKey = 'ab'.repeat(32)
 const newKey = 'cd'.repeat(32)

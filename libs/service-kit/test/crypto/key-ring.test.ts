@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createKeyRing, DecryptionError, previousKeys } from '../../src/crypto/key-ring.js'
+import { createCompactKeyRing, createKeyRing, DecryptionError, previousKeys } from '../../src/index.js'
 
 const oldKey = '0f'.repeat(32)
 const newKey = 'e1'.repeat(32)
@@ -56,4 +56,29 @@ t.test('keys must be 64 hex characters', async (t) => {
   t.throws(() => createKeyRing(newKey, ['zz'.repeat(32)]), /64 hex characters/)
   t.same(previousKeys(undefined), [])
   t.same(previousKeys(`${oldKey}, ${newKey}`), [oldKey, newKey])
+})
+
+t.test('what the services sealed before they shared this ring still opens (and names a key id that is not current)', async (t) => {
+  // sealed with oldKey by tenant-auth's and contacts-ingest's own key rings
+  const ring = createKeyRing(newKey, [oldKey])
+  const tenantAuth = { keyId: '402e233fc87e', ciphertext: 'ljKt3a0bVvv6LbftStvBDXlAx7b0mfrCz4G2kvqx0pEjiAqDPII3f/Psdbj6TfmWH+VIgvAgKCAQngJUgSr3/WW3XYjTPxX6' }
+  t.equal(ring.open(tenantAuth, 'tenant-credentials:a'), 'sealed by tenant-auth before the shared ring')
+  t.throws(() => ring.open(tenantAuth, 'tenant-credentials:b'), DecryptionError)
+  t.ok(ring.verify('connect-state', 'nonce', Buffer.from('qIxvag0osjYXgjTsYGns_pEzC3yueJFgFa212XKhNxU', 'base64url')), 'a signature too')
+
+  const compact = createCompactKeyRing(newKey, [oldKey])
+  const contactsIngest = 'v1.9b68d49bb092f712.ry7A11LQDtitoPS-.1dhqgsqxz1X48wsC-50abA.-FqTQzKE8EzOmzPG16ojkm1FdQ0DhFZRwrAKYztdVu22yGrXLhw0V1hpa6nmIP8e'
+  t.equal(compact.open(contactsIngest, 'psa-connection:1:credentials'), 'sealed by contacts-ingest before the shared ring')
+  t.throws(() => compact.open(contactsIngest, 'psa-connection:2:credentials'), DecryptionError)
+  t.not(compact.keyIdOf(contactsIngest), compact.currentKeyId, 'so contacts-ingest seals it again')
+  t.throws(() => createCompactKeyRing(newKey).open(contactsIngest, 'psa-connection:1:credentials'), /no key with id/)
+})
+
+t.test('one key, two forms: a compact value opens as a Sealed of the same key and context', async (t) => {
+  const compact = createCompactKeyRing(oldKey).seal('both ways', 'ctx')
+  const [, keyId, iv, tag, body] = compact.split('.') as [string, string, string, string, string]
+  const ciphertext = Buffer.concat([iv, tag, body].map((part) => Buffer.from(part, 'base64url'))).toString('base64')
+  const ring = createKeyRing(oldKey)
+  t.equal(keyId.slice(0, 12), ring.currentKeyId)
+  t.equal(ring.open({ keyId: ring.currentKeyId, ciphertext }, 'ctx'), 'both ways')
 })
