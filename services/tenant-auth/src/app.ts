@@ -12,9 +12,7 @@ import * as tables from './db/schema.js'
 import graphTransport from './plugins/graph-transport.js'
 import identity from './plugins/identity.js'
 import keyRing from './plugins/key-ring.js'
-import connectRoutes from './routes/v1/clients/connect.js'
-import credentialRoutes from './routes/v1/clients/credentials.js'
-import tenantRoutes from './routes/v1/clients/tenants.js'
+import clientRoutes from './routes/v1/clients/index.js'
 import callbackRoutes from './routes/v1/connect/callback.js'
 
 // from src/ (dev, tests) and from dist/ (containers) alike: the SQL stays next to the sources
@@ -38,9 +36,7 @@ export default async function tenantAuthApp (app: FastifyInstance, opts: TenantA
   await app.register(outboxPlugin, { table: tables.outbox, pollMs: config.OUTBOX_POLL_MS })
   await app.register(identity, { config })
 
-  await app.register(tenantRoutes, { prefix: '/v1/clients' })
-  await app.register(connectRoutes, { prefix: '/v1/clients' })
-  await app.register(credentialRoutes, { prefix: '/v1/clients' })
+  await app.register(clientRoutes, { prefix: '/v1/clients' })
   await app.register(callbackRoutes, { prefix: '/v1/connect' })
 
   await app.register(clientCreatedConsumer)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Client, ClientCreate, ClientPatch, Page, PageQuery } from '@m365/api'
 import { notFound } from '@m365/service-kit'
-import { assertCanReadClient, assertMsp, clientScope } from '../../plugins/principal.js'
+import { assertCanReadClient, assertMsp, clientScope } from '@m365/service-kit/principal'
 import { ClientParams } from './params.js'
 import { problems } from './problems.js'
 

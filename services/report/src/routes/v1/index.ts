@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { principalHook } from '../../plugins/principal.js'
+import { principalHook } from '@m365/service-kit/principal'
 import clients from './clients.js'
 import office365 from './office365.js'
 import reports from './reports.js'

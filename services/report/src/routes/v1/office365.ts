@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { O365LicenseItem, O365UserItem, O365UsersQuery, Page, PageQuery } from '@m365/api'
 import { notFound } from '@m365/service-kit'
-import { assertCanReadClient } from '../../plugins/principal.js'
+import { assertCanReadClient } from '@m365/service-kit/principal'
 import { ClientParams } from './params.js'
 import { problems } from './problems.js'
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Page, PageQuery, Report, ReportCreate } from '@m365/api'
 import { notFound, unprocessable } from '@m365/service-kit'
+import { assertCanReadClient, assertMsp } from '@m365/service-kit/principal'
 import { scopeOf } from '../../lib/scope.js'
-import { assertCanReadClient, assertMsp } from '../../plugins/principal.js'
 import { ClientParams, ReportParams } from './params.js'
 import { problems } from './problems.js'
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Page, PageQuery, ReportVersion, ReportVersionSummary } from '@m365/api'
 import { conflict, notFound } from '@m365/service-kit'
+import { assertMsp } from '@m365/service-kit/principal'
 import { scopeOf } from '../../lib/scope.js'
-import { assertMsp } from '../../plugins/principal.js'
 import { ReportParams, VersionParams } from './params.js'
 import { problems } from './problems.js'
 

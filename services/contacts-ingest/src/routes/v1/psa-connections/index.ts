@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify'
+import { principalHook } from '@m365/service-kit/principal'
 import backfills from './backfills.js'
 import companies from './companies.js'
 import connections from './connections.js'
-import mspOnly from './msp-only.js'
 import secret from './secret.js'
 
-/** /v1/psa-connections: encapsulated, so the MSP-only hook applies to these routes alone. */
+/**
+ * /v1/psa-connections: encapsulated, so the principal hook applies to these routes alone. PSA connections belong to
+ * the MSP, not to one client: only MSP staff may use them (403), and only through the gateway (401).
+ */
 export default async function psaConnectionRoutes (app: FastifyInstance): Promise<void> {
-  await app.register(mspOnly)
+  await app.register(principalHook, { clients: 'none' })
   await app.register(connections)
   await app.register(secret)
   await app.register(companies)

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { assertMsp, principalOf } from '../../../principal.js'
 import { ClientParams, ConnectBody, ConnectStarted, Problem } from '../../../schemas/tenants.js'
 
 const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,9 +14,7 @@ const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { clientId } = request.params
-    const principal = principalOf(request)
-    assertMsp(principal, clientId)
-    const started = await app.consent.start({ clientId, requestedBy: principal.sub, tenantHint: request.body.tenantId?.toLowerCase() })
+    const started = await app.consent.start({ clientId, requestedBy: request.principal.sub, tenantHint: request.body.tenantId?.toLowerCase() })
     request.log.info({ clientId, expiresAt: started.expiresAt }, 'tenant connection started')
     return reply.code(201).send(started)
   })

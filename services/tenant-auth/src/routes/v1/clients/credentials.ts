@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { assertMsp, principalOf } from '../../../principal.js'
 import { CredentialSummary, CredentialsBody, Problem, TenantParams } from '../../../schemas/tenants.js'
 
 const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -13,7 +12,6 @@ const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { clientId, tenantId } = request.params
-    assertMsp(principalOf(request), clientId)
     return await app.tenantCredentials.put(clientId, tenantId.toLowerCase(), request.body)
   })
 }

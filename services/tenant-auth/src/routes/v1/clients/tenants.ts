@@ -3,7 +3,6 @@ import { HttpProblem } from '@m365/service-kit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { clientExists } from '../../../clients/client-repository.js'
-import { assertCanRead, assertMsp, principalOf } from '../../../principal.js'
 import { ClientParams, Problem, Tenant, TenantListQuery, TenantParams } from '../../../schemas/tenants.js'
 import { disconnectTenant, getTenant, listTenants } from '../../../tenants/tenant-repository.js'
 
@@ -33,7 +32,6 @@ const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { clientId } = request.params
-    assertCanRead(principalOf(request), clientId)
     await assertClient(clientId)
     const { limit, cursor, status } = request.query
     const page = await listTenants(db, clientId, { limit, ...(cursor && { after: decodeCursor(cursor) }), ...(status && { status }) })
@@ -49,7 +47,6 @@ const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { clientId, tenantId } = request.params
-    assertCanRead(principalOf(request), clientId)
     const tenant = await getTenant(db, clientId, tenantId)
     if (!tenant) throw new HttpProblem(404, 'NOT_FOUND', `tenant ${tenantId} is not connected to client ${clientId}`)
     return tenant
@@ -64,7 +61,6 @@ const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { clientId, tenantId } = request.params
-    assertMsp(principalOf(request), clientId)
     const result = await disconnectTenant(db, clientId, tenantId)
     if (result === 'not_found') throw new HttpProblem(404, 'NOT_FOUND', `tenant ${tenantId} is not connected to client ${clientId}`)
     if (result === 'disconnected') {
