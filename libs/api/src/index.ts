@@ -1,6 +1,7 @@
 import '@m365/contracts'
 
 export * from './common.js'
+export * from './cursor.js'
 export * from './principal.js'
 export * from './auth/index.js'
 export * from './report/index.js'

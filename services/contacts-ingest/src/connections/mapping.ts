@@ -1,12 +1,11 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
-import type { CompanyMapping, CompanyMappingResult, PsaCompany } from '@m365/api'
+import { type CompanyMapping, type CompanyMappingResult, decodeCursor, type PsaCompany, toPage } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
 import { badRequest, notFound } from '@m365/service-kit'
 import { enqueueEvents } from '@m365/service-kit/outbox'
 import { transition, type AnyEvent } from '../contacts/events.js'
 import { companyMappings, contacts, outbox, psaConnections } from '../db/schema.js'
 import { lockConnection } from '../lib/contact-lock.js'
-import { decodeCursor, toPage } from '../lib/cursor.js'
 
 const CHUNK = 500
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { asc, eq, inArray, sql } from 'drizzle-orm'
 import { ClientCreated, ClientDeleted } from '@m365/contracts'
-import type { Client, PageQuery } from '@m365/api'
+import { type Client, decodeCursor, type PageQuery, toPage } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
 import { enqueue } from '@m365/service-kit/outbox'
 import { clients, outbox, tenants } from '../db/schema.js'
-import { decodeCursor, toPage } from '../lib/cursor.js'
 import { purgeClient } from '../read-model/purge-client.js'
 
 type Row = typeof clients.$inferSelect

@@ -1,9 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm'
-import type { O365LicenseItem, O365UserItem, O365UsersQuery, PageQuery } from '@m365/api'
+import { decodeCursor, type O365LicenseItem, type O365UserItem, type O365UsersQuery, type PageQuery, toPage } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
 import { visibleUsers } from '../build/scope-sql.js'
 import { licenseSummarySql } from '../build/summaries.js'
-import { decodeCursor, toPage } from '../lib/cursor.js'
 
 interface UserRow {
   tenant_id: string

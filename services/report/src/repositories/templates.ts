@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { and, asc, count, eq, sql } from 'drizzle-orm'
-import type { PageQuery, Template, TemplateBody, TemplatePatch } from '@m365/api'
+import { decodeCursor, type PageQuery, type Template, type TemplateBody, type TemplatePatch, toPage } from '@m365/api'
 import type { AnyDb } from '@m365/db'
 import { reports, templates } from '../db/schema.js'
-import { decodeCursor, toPage } from '../lib/cursor.js'
 import { DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_ID, normaliseColumns, toApiColumns, type StoredColumn } from './template-columns.js'
 
 type Row = typeof templates.$inferSelect

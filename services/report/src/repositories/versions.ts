@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, lt, sql } from 'drizzle-orm'
-import type { PageQuery, ReportVersion, ReportVersionSummary } from '@m365/api'
+import { decodeCursor, type PageQuery, type ReportVersion, type ReportVersionSummary, toPage } from '@m365/api'
 import type { AnyDb } from '@m365/db'
 import { pendingVersions, reports, reportVersions, templates } from '../db/schema.js'
-import { decodeCursor, toPage } from '../lib/cursor.js'
 import type { Scope } from '../lib/scope.js'
 import { toVersion, toVersionSummary, type VersionRow } from './version-mapping.js'
 

@@ -1,4 +1,4 @@
-import { Page } from '@m365/api'
+import { decodeCursor, encodeCursor, InvalidCursorError, Page } from '@m365/api'
 import { HttpProblem } from '@m365/service-kit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
@@ -8,10 +8,10 @@ import { disconnectTenant, getTenant, listTenants } from '../../../tenants/tenan
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-const encodeCursor = (tenantId: string) => Buffer.from(tenantId).toString('base64url')
-function decodeCursor (cursor: string): string {
-  const tenantId = Buffer.from(cursor, 'base64url').toString('utf8')
-  if (!UUID.test(tenantId)) throw new HttpProblem(400, 'VALIDATION_FAILED', 'querystring/cursor is not a cursor of this list')
+/** The tenant id a page ended with. */
+function afterTenant (cursor: string): string {
+  const tenantId = decodeCursor(cursor, ['string'])?.[0]
+  if (tenantId === undefined || !UUID.test(tenantId)) throw new InvalidCursorError()
   return tenantId
 }
 
@@ -34,8 +34,8 @@ const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { clientId } = request.params
     await assertClient(clientId)
     const { limit, cursor, status } = request.query
-    const page = await listTenants(db, clientId, { limit, ...(cursor && { after: decodeCursor(cursor) }), ...(status && { status }) })
-    return { items: page.items, nextCursor: page.more && page.last ? encodeCursor(page.last) : null }
+    const page = await listTenants(db, clientId, { limit, ...(cursor && { after: afterTenant(cursor) }), ...(status && { status }) })
+    return { items: page.items, nextCursor: page.more && page.last ? encodeCursor([page.last]) : null }
   })
 
   app.get('/:clientId/tenants/:tenantId', {
