@@ -43,7 +43,7 @@ export function usage (): string {
   const lines = [
     'npm run bench -- [--quick] [--only 1,3,5] [--cpu-prof] [--<size> N] ...',
     '',
-    '  --quick        every size about ten times smaller (a smoke test in a minute or two)',
+    '  --quick        every size about ten times smaller (a smoke test: a few minutes)',
     '  --only LIST    benchmarks to run: numbers or names (full-sync, many-tenants, delta-sync, report-version, gateway, webhooks)',
     '  --cpu-prof     run services and the simulator with --cpu-prof (bench/results/profiles)',
     '  --keep-db      do not drop the run\'s database at the end (to look into it)',
