@@ -15,5 +15,6 @@ export { createWorkLoop, type WorkLoop, type WorkLoopOptions } from './work-loop
 export { registerOpenApi, type OpenApiOptions } from './swagger.js'
 export { serviceKit, serviceKit as default, type ServiceKitOptions, type ServiceOptions } from './service-kit.js'
 export { runService, type RunServiceOptions } from './run-service.js'
+export { runMigrations, type RunMigrationsOptions } from './run-migrations.js'
 export { createServiceClient, UpstreamError, type ServiceClient, type ServiceClientOptions, type ServiceRequest } from './http-client.js'
 export { Problem, PageQuery, Page, MAX_PAGE_SIZE, IdParam } from './schemas.js'
