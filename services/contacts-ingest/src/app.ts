@@ -12,6 +12,7 @@ import workers from './plugins/workers.js'
 import psaConnectionRoutes from './routes/v1/psa-connections/index.js'
 import webhookRoutes from './routes/webhooks/index.js'
 
+// next to the running code: src/db/migrations (dev, tests), dist/db/migrations (containers: the build copies them)
 export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
 
 export interface ContactsIngestOptions extends ServiceOptions<ContactsIngestConfig> {

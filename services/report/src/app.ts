@@ -11,8 +11,8 @@ import repositories from './plugins/repositories.js'
 import versionBuilder from './plugins/version-builder.js'
 import v1 from './routes/v1/index.js'
 
-// from src/ and from dist/ alike: the image keeps the committed SQL next to the sources
-export const migrationsFolder = join(import.meta.dirname, '..', 'src', 'db', 'migrations')
+// next to the running code: src/db/migrations (dev, tests), dist/db/migrations (containers: the build copies them)
+export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
 
 export type ReportOptions = ServiceOptions<ReportConfig>
 

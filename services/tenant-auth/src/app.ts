@@ -15,8 +15,8 @@ import keyRing from './plugins/key-ring.js'
 import clientRoutes from './routes/v1/clients/index.js'
 import callbackRoutes from './routes/v1/connect/callback.js'
 
-// from src/ (dev, tests) and from dist/ (containers) alike: the SQL stays next to the sources
-export const migrationsFolder = join(import.meta.dirname, '..', 'src', 'db', 'migrations')
+// next to the running code: src/db/migrations (dev, tests), dist/db/migrations (containers: the build copies them)
+export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
 
 export type TenantAuthOptions = ServiceOptions<TenantAuthConfig>
 
