@@ -45,7 +45,7 @@ export async function build (t: Test, options: Partial<FixtureOptions> & { env?:
 }
 
 /** Polls until `condition` holds (deadline, no fixed sleeps). */
-export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)

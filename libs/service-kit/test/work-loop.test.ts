@@ -5,7 +5,7 @@ import { createWorkLoop } from '../src/index.js'
 const log = pino({ level: 'silent' })
 
 /** Polls until `condition` holds (deadline, no fixed sleeps). */
-async function waitFor (condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+async function waitFor (condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)

@@ -141,7 +141,7 @@ export async function putMapping (app: FastifyInstance, connectionId: string, co
 }
 
 /** Polls until `condition` holds, with a deadline; never a fixed sleep. */
-export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)

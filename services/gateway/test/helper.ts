@@ -166,7 +166,7 @@ export function apiClient (baseUrl: string, bearer?: string): Api {
 }
 
 /** Polls until `condition` returns something truthy, with a deadline; never a fixed sleep. */
-export async function waitFor<T> (condition: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T> (condition: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await condition()

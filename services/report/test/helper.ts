@@ -34,7 +34,7 @@ export const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'ms
 export const asClient = (clientId: string) => ({ [PRINCIPAL_HEADER]: encodePrincipal({ role: 'client', sub: 'portal-user', clientId }) })
 
 /** Polls until `condition` returns a value other than undefined/false (deadline, no fixed sleeps). */
-export async function waitFor<T> (condition: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T> (condition: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   while (true) {
     const value = await condition()

@@ -178,7 +178,7 @@ export async function connectTenant (h: Harness, simulator: Simulator, clientId:
 }
 
 /** Polls until `condition` holds, with a deadline; never a fixed sleep. */
-export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)

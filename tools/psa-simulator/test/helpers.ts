@@ -58,7 +58,7 @@ export async function receiver (
 }
 
 /** Polls `condition` until it holds or the deadline passes. */
-export async function waitFor (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor (condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
