@@ -4,7 +4,7 @@ import { autotaskEscape, autotaskSignature, verifyAutotask } from '@m365/psa'
 import {
   autotaskBodyA, autotaskBodyASha256, autotaskBodyB, autotaskBodyBSha256, autotaskHeaderA, autotaskHeaderBEscaped,
   autotaskHeaderBRaw, autotaskSecret, oneByteFlips, oneCharFlips
-} from './vectors.js'
+} from '@m365/psa/testing'
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const header = (value: string) => ({ 'x-hook-signature': value })

@@ -6,7 +6,7 @@ import {
 import {
   connectWiseBody, connectWiseBodySha256, connectWiseDerivedKeyHex, connectWiseHeader, connectWiseSigningKey,
   connectWiseUnhashedKeyHeader, oneByteFlips, oneCharFlips
-} from './vectors.js'
+} from '@m365/psa/testing'
 import { callbackBody, startKeyServer } from './key-server.js'
 
 const header = (value: string) => ({ 'x-content-signature': value })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { verifyHalo, type HaloAuthConfig } from '@m365/psa'
-import { haloAuthorization, haloPassword, haloUsername, oneCharFlips } from './vectors.js'
+import { haloAuthorization, haloPassword, haloUsername, oneCharFlips } from '@m365/psa/testing'
 
 const basic: HaloAuthConfig = { type: 'basic', credentials: { username: haloUsername, password: haloPassword } }
 const encode = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { build, createConnection, rowCounts, type Harness } from '../../helper.js'
-import { autotaskBodyA, autotaskHeaderA, autotaskSecret } from './vectors.js'
+import { autotaskBodyA, autotaskHeaderA, autotaskSecret } from '@m365/psa/testing'
 
 const sign = (body: Buffer | string) => `sha1=${createHmac('sha1', autotaskSecret).update(body).digest('base64')}`
 const PROBLEM = 'application/problem+json; charset=utf-8'

@@ -1,4 +1,7 @@
-/** Test vectors of specs/psa-webhooks.md §7, byte for byte (single lines, UTF-8, no trailing newline). */
+/**
+ * `@m365/psa/testing`: the webhook signature test vectors of specs/psa-webhooks.md §7, byte for byte (single lines,
+ * UTF-8, no trailing newline), for this library's tests and for the services that verify deliveries.
+ */
 export const autotaskSecret = 'AtSecret-0123456789'
 
 export const autotaskBodyA = Buffer.from(
