@@ -35,6 +35,7 @@ export async function hostService (options: HostOptions): Promise<HostedService>
   const app = Fastify({
     loggerInstance: log.child({ service: name }),
     requestTimeout: Number(config.REQUEST_TIMEOUT_MS ?? 60_000),
+    pluginTimeout: Number(config.STARTUP_TIMEOUT_MS ?? 120_000),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {})
   })
   await app.register(fp(plugin), { config, db, bus })

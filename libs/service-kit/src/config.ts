@@ -25,7 +25,10 @@ export const BaseConfig = Type.Object({
     pattern: '^[A-Za-z0-9_-]+$', errorMessage: 'may only contain letters, digits, "_" and "-"'
   })),
   CLOSE_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000, description: 'how long shutdown may take before the process is killed' }),
-  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 })
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  // start-up work (migrations, JetStream streams and consumers) can take longer than Fastify's 10 s
+  // default on a busy node; the startup probe, not this, decides when a slow start is a failed one
+  STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 120_000, description: 'how long each plugin may take to start' })
 })
 export type BaseConfig = Static<typeof BaseConfig>
 

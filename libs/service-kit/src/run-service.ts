@@ -31,6 +31,7 @@ export async function runService<T extends TObject> (
   const config = loadConfigOrExit(options.configSchema, options.env) as Static<T> & BaseConfig
   const app = Fastify({
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    pluginTimeout: config.STARTUP_TIMEOUT_MS,
     ...options.fastify,
     logger: loggerOptions(config, options.name)
   })
