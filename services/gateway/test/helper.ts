@@ -104,7 +104,7 @@ export async function startStack (t: Test, options: StackOptions = {}): Promise<
   for (const name of wanted) {
     const { plugin, configSchema } = serviceModule(name)
     const config = loadConfig(configSchema, { DATABASE_URL: database.url, LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ...env[name] })
-    const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
+    const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: 120_000 })
     await app.register(fp(plugin as never), { config, bus } as never)
     closers.push(() => app.close())
     services[name] = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -153,8 +153,8 @@ export class LogCapture extends Writable {
 
 export async function startGateway (config: GatewayConfig, logs?: LogCapture): Promise<{ app: FastifyInstance, url: string }> {
   const app = logs
-    ? Fastify({ loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'gateway'), logs) as FastifyBaseLogger })
-    : Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
+    ? Fastify({ loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'gateway'), logs) as FastifyBaseLogger, pluginTimeout: 120_000 })
+    : Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: 120_000 })
   await app.register(fp(gatewayApp), { config })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, url }

@@ -20,7 +20,7 @@ export async function build (t: Test, options: { bus?: EventBus, env?: Record<st
     DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', OUTBOX_POLL_MS: '50', VERSION_BUILD_POLL_MS: '50', ...options.env
   })
   const bus = options.bus ?? createInProcessBus()
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 }) // start-up under a loaded CI machine can pass 10 s
   await app.register(fp(reportApp), { config, bus })
   await app.ready()
   t.teardown(async () => {
