@@ -121,3 +121,23 @@ export function idString (value: unknown): string | null {
 export function receivedAt (ctx: NormaliseContext | undefined): string {
   return ctx?.receivedAt ?? new Date().toISOString()
 }
+
+/** A deleted contact known only by its id: what a delete webhook without the record gives. */
+export function contactTombstone (psa: PsaKind, externalId: string, ctx: NormaliseContext | undefined): NormalizedContact {
+  return {
+    psa,
+    tenantKey: ctx?.tenantKey ?? '',
+    externalId,
+    companyExternalId: null,
+    companyName: null,
+    firstName: null,
+    lastName: null,
+    emails: [],
+    phone: null,
+    title: null,
+    active: null,
+    updatedAt: null,
+    deleted: true,
+    partial: false
+  }
+}

@@ -1,5 +1,5 @@
 import {
-  normaliseEmails, idString, receivedAt, text, toIsoUtc,
+  contactTombstone, normaliseEmails, idString, receivedAt, text, toIsoUtc,
   type ContactAction, type NormaliseContext, type NormalizedContact
 } from '../contact.js'
 import type { ConnectWiseAction, ConnectWiseCommunicationItem, ConnectWiseContact, ConnectWiseWebhook } from './payload.js'
@@ -38,7 +38,7 @@ export function normaliseConnectWiseWebhook (event: ConnectWiseWebhook, ctx?: No
   const deleted = event.Action === 'deleted'
   if (event.contact === null && !deleted) return null
   const base = event.contact === null
-    ? tombstone(String(event.ID), ctx)
+    ? contactTombstone('connectwise', String(event.ID), ctx)
     : normaliseConnectWiseContact(event.contact, ctx)
   const id = text(event.MessageId)
   return {
@@ -56,23 +56,4 @@ function isType (item: ConnectWiseCommunicationItem, wanted: 'email' | 'phone'):
   const type = item.communicationType ?? item.type?.name
   if (typeof type !== 'string') return false
   return type.toLowerCase().replace('-', '') === wanted
-}
-
-function tombstone (externalId: string, ctx: NormaliseContext | undefined): NormalizedContact {
-  return {
-    psa: 'connectwise',
-    tenantKey: ctx?.tenantKey ?? '',
-    externalId,
-    companyExternalId: null,
-    companyName: null,
-    firstName: null,
-    lastName: null,
-    emails: [],
-    phone: null,
-    title: null,
-    active: null,
-    updatedAt: null,
-    deleted: true,
-    partial: false
-  }
 }

@@ -1,4 +1,4 @@
-import { normaliseEmails, idString, receivedAt, text, toIsoUtc, type NormaliseContext, type NormalizedContact } from '../contact.js'
+import { contactTombstone, normaliseEmails, idString, receivedAt, text, toIsoUtc, type NormaliseContext, type NormalizedContact } from '../contact.js'
 import type { HaloUser, HaloWebhook } from './payload.js'
 
 /** A User from `GET /api/Users[/{id}]` (specs/psa-webhooks.md §6). */
@@ -33,23 +33,7 @@ export function normaliseHaloUser (user: HaloUser, ctx?: NormaliseContext): Norm
  */
 export function normaliseHaloWebhook (event: HaloWebhook, ctx?: NormaliseContext): NormalizedContact | null {
   if (event.action !== 'delete') return null
-  return {
-    psa: 'halopsa',
-    tenantKey: ctx?.tenantKey ?? '',
-    externalId: String(event.userId),
-    companyExternalId: null,
-    companyName: null,
-    firstName: null,
-    lastName: null,
-    emails: [],
-    phone: null,
-    title: null,
-    active: null,
-    updatedAt: null,
-    deleted: true,
-    partial: false,
-    sourceEvent: { receivedAt: receivedAt(ctx), action: 'delete' }
-  }
+  return { ...contactTombstone('halopsa', String(event.userId), ctx), sourceEvent: { receivedAt: receivedAt(ctx), action: 'delete' } }
 }
 
 function splitName (name: string | null): [string | null, string | null] {
