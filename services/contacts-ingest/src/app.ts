@@ -41,7 +41,7 @@ export default async function contactsIngestApp (app: FastifyInstance, opts: Con
   await app.register(workers, { config })
 
   await app.register(psaConnectionRoutes, { prefix: '/v1/psa-connections' })
-  await app.register(webhookRoutes, { prefix: '/webhooks', config })
+  await app.register(webhookRoutes, { prefix: '/webhooks', config, ownsDatabase: !opts.db })
 
   await app.register(clientDeletedConsumer)
 }

@@ -6,6 +6,17 @@ export const ContactsIngestConfig = Type.Composite([BaseConfig, EncryptionConfig
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144 }),
   WEBHOOK_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 3000, description: 'webhooks per connection per window (per replica)' }),
   WEBHOOK_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  WEBHOOK_SETTINGS_CACHE_MS: Type.Integer({
+    minimum: 0,
+    default: 5_000,
+    description: 'how long a connection\'s webhook verification settings stay in memory (0: read every time); changes on another replica show after this at the latest'
+  }),
+  WEBHOOK_COMMIT_MAX_ROWS: Type.Integer({ minimum: 1, default: 200, description: 'deliveries stored by one group-commit INSERT at most' }),
+  INTAKE_DB_POOL: Type.Integer({
+    minimum: 0,
+    default: 2,
+    description: 'connections of webhook intake\'s own Postgres pool (so the workers cannot starve it); 0: share the service pool'
+  }),
   SECRET_ROTATION_GRACE_SECONDS: Type.Integer({ minimum: 0, default: 86_400, description: 'how long a rotated-out webhook secret keeps verifying' }),
   CONNECTWISE_KEY_HOSTS: Type.Optional(Type.String({
     minLength: 1,

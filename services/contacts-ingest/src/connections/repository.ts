@@ -7,6 +7,7 @@ import { companyMappings, psaConnections, type PsaType } from '../db/schema.js'
 import { lockConnection } from '../lib/contact-lock.js'
 import { checkCredentials, checkWebhookAuth, checkWebhookSecret, publicWebhookAuth } from './credentials.js'
 import { createConnectionSecrets, credentialsContext, secretContext } from './secrets.js'
+import { createSettingsCache } from './settings-cache.js'
 import { unpublishConnection } from './unpublish.js'
 
 type Row = typeof psaConnections.$inferSelect
@@ -122,10 +123,33 @@ export function createConnectionRepository (db: AnyDb, keys: CompactKeyRing) {
 
 export type ConnectionRepository = ReturnType<typeof createConnectionRepository>
 
-/** The repository plus the secret side (rotation, verification settings, REST access). */
-export function createConnections (db: AnyDb, keys: CompactKeyRing, options: { graceSeconds: number }) {
+/**
+ * The repository plus the secret side (rotation, verification settings, REST access). `webhookSettings` is cached for
+ * `settingsCacheMs` (see createSettingsCache); every change made here drops the connection's entry once committed.
+ */
+export function createConnections (db: AnyDb, keys: CompactKeyRing, options: { graceSeconds: number, settingsCacheMs?: number }) {
   const repository = createConnectionRepository(db, keys)
-  return { ...repository, ...createConnectionSecrets(db, keys, repository, options) }
+  const secrets = createConnectionSecrets(db, keys, repository, options)
+  const cache = createSettingsCache(secrets.webhookSettings, { ttlMs: options.settingsCacheMs ?? 0 })
+  const thenDrop = <A extends unknown[], R>(change: (id: string, ...args: A) => Promise<R>) =>
+    async (id: string, ...args: A): Promise<R> => {
+      try {
+        return await change(id, ...args)
+      } finally {
+        cache.invalidate(id)
+      }
+    }
+  return {
+    ...repository,
+    ...secrets,
+    patch: thenDrop(repository.patch),
+    remove: thenDrop(repository.remove),
+    rotateSecret: thenDrop(secrets.rotateSecret),
+    /** verification settings, possibly up to settingsCacheMs old (`cached`) */
+    webhookSettings: cache.get,
+    /** verification settings read now (and cached again) */
+    freshWebhookSettings: cache.refresh
+  }
 }
 
 export type Connections = ReturnType<typeof createConnections>

@@ -8,8 +8,11 @@ import { checkWebhookSecret } from './credentials.js'
 import type { ApiAccess } from './psa-client.js'
 import type { ConnectionRepository } from './repository.js'
 
-/** What verifying a webhook needs: the secrets that verify now (current first, then one in its grace period). */
-export interface WebhookSettings { id: string, psa: PsaType, secrets: string[], webhookAuth: HaloWebhookAuth | null }
+/**
+ * What verifying a webhook needs: the secrets that verify now (current first, then one in its grace period), and when
+ * that changes by itself (the grace period's end, epoch ms), so nothing keeps them past it.
+ */
+export interface WebhookSettings { id: string, psa: PsaType, secrets: string[], webhookAuth: HaloWebhookAuth | null, changesAt?: number }
 
 // bound into every ciphertext (AAD): a value sealed for one row and purpose does not open for another
 export const credentialsContext = (id: string) => `psa-connection:${id}:credentials`
@@ -47,10 +50,12 @@ export function createConnectionSecrets (db: AnyDb, keys: CompactKeyRing, reposi
       if (!row) return undefined
       const secrets: string[] = []
       if (row.webhookSecret) secrets.push(keys.open(row.webhookSecret, secretContext(id)))
+      const settings: WebhookSettings = { id, psa: row.psa, secrets, webhookAuth: row.webhookAuth }
       if (row.previousWebhookSecret && row.previousSecretValidUntil && row.previousSecretValidUntil > new Date()) {
         secrets.push(keys.open(row.previousWebhookSecret, secretContext(id)))
+        settings.changesAt = row.previousSecretValidUntil.getTime()
       }
-      return { id, psa: row.psa, secrets, webhookAuth: row.webhookAuth }
+      return settings
     },
 
     /** The REST access of a connection, or undefined when it has no credentials (or does not exist). */

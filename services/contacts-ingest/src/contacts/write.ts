@@ -25,23 +25,18 @@ export async function loadContacts (tx: AnyDb, connectionId: string, externalIds
 }
 
 /**
- * Carries out a decision for one contact inside the caller's transaction (which holds its lock): writes the row,
- * counts the revision and puts the events for consumers into the outbox.
+ * What a decision makes of one contact (pure): its next row (undefined: unchanged) with the revision counted, and the
+ * events for consumers. A touch moves only the ordering keys (no revision, no event).
  */
-export async function writeDecision (
-  tx: AnyDb, connection: ConnectionRef, externalId: string, row: ContactRow | undefined, decision: Decision,
-  clients: Map<string, string>
-): Promise<AnyEvent[]> {
-  const key = and(eq(contacts.connectionId, connection.id), eq(contacts.externalId, externalId))
-  const now = new Date()
+export function nextState (
+  connection: ConnectionRef, externalId: string, row: ContactRow | undefined, decision: Decision, clients: Map<string, string>, now = new Date()
+): { next: ContactRow | undefined, events: AnyEvent[] } {
   switch (decision.action) {
     case 'refetch':
-      return []
     case 'none':
-      return []
+      return { next: undefined, events: [] }
     case 'touch':
-      await tx.update(contacts).set(decision.ordering).where(key)
-      return []
+      return { next: row && { ...row, ...decision.ordering }, events: [] }
     case 'write':
     case 'tombstone': {
       const state = decision.action === 'write'
@@ -62,15 +57,40 @@ export async function writeDecision (
       const target = next.companyExternalId === null ? null : clients.get(next.companyExternalId) ?? null
       const { clientId, events } = transition(next, row?.clientId ?? null, target)
       next.clientId = clientId
-      await tx.insert(contacts).values(next).onConflictDoUpdate({
-        target: [contacts.connectionId, contacts.externalId],
-        set: Object.fromEntries(Object.keys(next).filter((k) => k !== 'connectionId' && k !== 'externalId')
-          .map((k) => [k, sql.raw(`excluded.${snake(k)}`)]))
-      })
-      await enqueueEvents(tx, outbox, events)
-      return events
+      return { next, events }
     }
   }
+}
+
+/** Writes whole contact rows (insert or replace), in one statement per 500. */
+export async function upsertContacts (tx: AnyDb, rows: readonly ContactRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500)
+    await tx.insert(contacts).values(chunk).onConflictDoUpdate({
+      target: [contacts.connectionId, contacts.externalId],
+      set: Object.fromEntries(Object.keys(chunk[0] as ContactRow).filter((k) => k !== 'connectionId' && k !== 'externalId')
+        .map((k) => [k, sql.raw(`excluded.${snake(k)}`)]))
+    })
+  }
+}
+
+/**
+ * Carries out a decision for one contact inside the caller's transaction (which holds its lock): writes the row,
+ * counts the revision and puts the events for consumers into the outbox.
+ */
+export async function writeDecision (
+  tx: AnyDb, connection: ConnectionRef, externalId: string, row: ContactRow | undefined, decision: Decision,
+  clients: Map<string, string>
+): Promise<AnyEvent[]> {
+  if (decision.action === 'touch') {
+    await tx.update(contacts).set(decision.ordering).where(and(eq(contacts.connectionId, connection.id), eq(contacts.externalId, externalId)))
+    return []
+  }
+  const { next, events } = nextState(connection, externalId, row, decision, clients)
+  if (!next) return []
+  await upsertContacts(tx, [next])
+  await enqueueEvents(tx, outbox, events)
+  return events
 }
 
 function emptyRow (connection: ConnectionRef, externalId: string): ContactRow {

@@ -28,7 +28,9 @@ export interface CoreOptions {
 /** The service's building blocks, decorated once at the root. */
 export default fp(async (app: FastifyInstance, { config, connectWiseKeyDispatcher }: CoreOptions) => {
   const keys = compactKeyRingFromConfig(config)
-  const connections = createConnections(app.db, keys, { graceSeconds: config.SECRET_ROTATION_GRACE_SECONDS })
+  const connections = createConnections(app.db, keys, {
+    graceSeconds: config.SECRET_ROTATION_GRACE_SECONDS, settingsCacheMs: config.WEBHOOK_SETTINGS_CACHE_MS
+  })
   app.decorate('connections', connections)
   app.decorate('psaClients', createPsaClients(connections, {
     timeoutMs: config.PSA_HTTP_TIMEOUT_MS,

@@ -1,13 +1,13 @@
-import type { AnyDb } from '@m365/db'
 import { PsaPayloadError, type HeaderSource } from '@m365/psa'
 import { badRequest, HttpProblem } from '@m365/service-kit'
 import type { WebhookSettings } from '../connections/secrets.js'
-import { storeDelivery } from './deliveries.js'
+import type { NewDelivery, StoredDeliveryRef } from './deliveries.js'
 import { deliveryKey } from './payload.js'
 import { verifyDelivery, type ConnectWiseKeys } from './verify.js'
 
 export interface IntakeDeps {
-  db: AnyDb
+  /** stores the delivery durably (group commit), resolving once committed */
+  store: (delivery: NewDelivery) => Promise<StoredDeliveryRef>
   connectWiseKeys: ConnectWiseKeys
   /** counts each result: accepted, duplicate, not_verified, key_unavailable, invalid_payload */
   count: (result: string) => void
@@ -17,12 +17,23 @@ export interface Accepted { deliveryId: string, duplicate: boolean, verifiedBy: 
 
 /**
  * Authenticates a delivery over its raw bytes (401; 503 when ConnectWise's key cannot be fetched), validates it
- * (400 naming the field) and only then stores it for the worker. Throws HttpProblem for every rejection.
+ * (400 naming the field) and only then stores it for the worker. Throws HttpProblem for every rejection. Settings that
+ * may be stale (cached) and reject the signature are read again once (`refresh`): the secret may have been rotated
+ * on another replica.
  */
 export async function takeDelivery (
-  deps: IntakeDeps, settings: WebhookSettings, raw: Buffer, headers: HeaderSource & { 'content-type'?: string | undefined }
+  deps: IntakeDeps, given: WebhookSettings, raw: Buffer, headers: HeaderSource & { 'content-type'?: string | undefined },
+  refresh?: () => Promise<WebhookSettings | undefined>
 ): Promise<Accepted> {
-  const verified = await verifyDelivery(settings, raw, headers, deps.connectWiseKeys)
+  let settings = given
+  let verified = await verifyDelivery(settings, raw, headers, deps.connectWiseKeys)
+  if (!verified.ok && verified.status === 401 && refresh && settings.psa !== 'connectwise') {
+    const fresh = await refresh()
+    if (fresh && fresh.psa === settings.psa) {
+      settings = fresh
+      verified = await verifyDelivery(settings, raw, headers, deps.connectWiseKeys)
+    }
+  }
   if (!verified.ok) {
     if (verified.status === 503) {
       deps.count('key_unavailable')
@@ -41,7 +52,7 @@ export async function takeDelivery (
   }
   const kept: Record<string, string> = { verifiedBy: verified.via }
   if (headers['content-type']) kept['content-type'] = headers['content-type']
-  const stored = await storeDelivery(deps.db, { connectionId: settings.id, psa: settings.psa, dedupeKey, body: raw, headers: kept })
+  const stored = await deps.store({ connectionId: settings.id, psa: settings.psa, dedupeKey, body: raw, headers: kept })
   deps.count(stored.duplicate ? 'duplicate' : 'accepted')
   return { deliveryId: stored.id, duplicate: stored.duplicate, verifiedBy: verified.via }
 }

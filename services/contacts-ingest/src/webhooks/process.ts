@@ -18,14 +18,58 @@ export interface ProcessDeps {
 
 export interface StoredDelivery { id: string, connectionId: string, psa: PsaType, body: Buffer, receivedAt: Date }
 
+/** What a delivery asks for, read from its body alone (no database, no PSA). */
+export type DeliveryPlan =
+  /** the body settles it against the stored contact (unless deciding says refetch) */
+  | { kind: 'settle', externalId: string, incoming: Incoming }
+  /** only the PSA's REST API can say */
+  | { kind: 'refetch', externalId: string, reason: string }
+  | { kind: 'deactivated' }
+  | { kind: 'nothing', outcome: string }
+
 /**
- * Turns a stored delivery into contact state (specs/psa-webhooks.md §1.4): apply what the body settles, fetch the
- * contact from the PSA's REST API where it does not (no email, nothing on delete, Halo's hint, a tombstone, an
- * out-of-order partial). Returns the outcome for the delivery row. PSA failures throw: the worker retries later.
+ * Reads a stored delivery (specs/psa-webhooks.md §1.4): what the body settles, or that the contact must be fetched
+ * from the PSA (no email, nothing on delete, Halo's hint, an out-of-order partial). Throws PsaPayloadError on a body
+ * that is not what the PSA sends.
+ */
+export function planDelivery (delivery: StoredDelivery): DeliveryPlan {
+  const ctx = { tenantKey: delivery.connectionId, receivedAt: delivery.receivedAt.toISOString() }
+  switch (delivery.psa) {
+    case 'autotask': {
+      const event = parseAutotaskWebhook(delivery.body)
+      if (event.Action === 'Deactivated') return { kind: 'deactivated' }
+      const id = String(event.Id)
+      if (event.Action === 'Delete') {
+        return { kind: 'settle', externalId: id, incoming: { kind: 'delete', externalId: id, seq: event.SequenceNumber, eventTime: toIsoUtc(event.EventTime) ?? undefined } }
+      }
+      const need = autotaskNeedsRefetch(event)
+      if (need.refetch) return { kind: 'refetch', externalId: id, reason: need.reason }
+      const contact = normaliseAutotaskWebhook(event, ctx)
+      return contact === null ? { kind: 'nothing', outcome: 'nothing to apply' } : { kind: 'settle', externalId: id, incoming: { kind: 'partial', contact } }
+    }
+    case 'connectwise': {
+      const event = parseConnectWiseWebhook(delivery.body)
+      const id = String(event.ID)
+      const need = connectWiseNeedsRefetch(event)
+      if (need.refetch) return { kind: 'refetch', externalId: id, reason: need.reason }
+      if (event.Action === 'deleted') return { kind: 'settle', externalId: id, incoming: { kind: 'delete', externalId: id } }
+      const contact = normaliseConnectWiseWebhook(event, ctx)
+      return contact === null ? { kind: 'refetch', externalId: id, reason: 'nothing to apply' } : { kind: 'settle', externalId: id, incoming: { kind: 'webhook', contact } }
+    }
+    case 'halopsa': {
+      const event = parseHaloWebhook(delivery.body)
+      return { kind: 'refetch', externalId: String(event.userId), reason: `Halo ${event.action} event is a hint` }
+    }
+  }
+}
+
+/**
+ * Turns a stored delivery into contact state, on its own: applies what the body settles, fetches the contact from
+ * the PSA's REST API where it does not. Returns the outcome for the delivery row. PSA failures throw: the worker
+ * retries later.
  */
 export async function processDelivery (deps: ProcessDeps, delivery: StoredDelivery): Promise<string> {
   const connection: ConnectionRef = { id: delivery.connectionId, psa: delivery.psa }
-  const ctx = { tenantKey: connection.id, receivedAt: delivery.receivedAt.toISOString() }
   const apply = (incoming: Incoming) => applyIncoming(deps.db, connection, incoming)
 
   const refetch = async (externalId: string, reason: string): Promise<string> => {
@@ -38,43 +82,22 @@ export async function processDelivery (deps: ProcessDeps, delivery: StoredDelive
     return `refetched (${reason}): ${outcome(decision)}`
   }
 
-  const settle = async (externalId: string, incoming: Incoming): Promise<string> => {
-    const { decision } = await apply(incoming)
-    return decision.action === 'refetch' ? await refetch(externalId, decision.reason) : outcome(decision)
-  }
-
-  switch (delivery.psa) {
-    case 'autotask': {
-      const event = parseAutotaskWebhook(delivery.body)
-      if (event.Action === 'Deactivated') {
-        await deps.connections.markWebhookDeactivated(connection.id)
-        return 'webhook deactivated'
-      }
-      const id = String(event.Id)
-      if (event.Action === 'Delete') {
-        return await settle(id, { kind: 'delete', externalId: id, seq: event.SequenceNumber, eventTime: toIsoUtc(event.EventTime) ?? undefined })
-      }
-      const need = autotaskNeedsRefetch(event)
-      if (need.refetch) return await refetch(id, need.reason)
-      const contact = normaliseAutotaskWebhook(event, ctx)
-      return contact === null ? 'nothing to apply' : await settle(id, { kind: 'partial', contact })
-    }
-    case 'connectwise': {
-      const event = parseConnectWiseWebhook(delivery.body)
-      const id = String(event.ID)
-      const need = connectWiseNeedsRefetch(event)
-      if (need.refetch) return await refetch(id, need.reason)
-      if (event.Action === 'deleted') return await settle(id, { kind: 'delete', externalId: id })
-      const contact = normaliseConnectWiseWebhook(event, ctx)
-      return contact === null ? await refetch(id, 'nothing to apply') : await settle(id, { kind: 'webhook', contact })
-    }
-    case 'halopsa': {
-      const event = parseHaloWebhook(delivery.body)
-      return await refetch(String(event.userId), `Halo ${event.action} event is a hint`)
+  const plan = planDelivery(delivery)
+  switch (plan.kind) {
+    case 'deactivated':
+      await deps.connections.markWebhookDeactivated(connection.id)
+      return 'webhook deactivated'
+    case 'nothing':
+      return plan.outcome
+    case 'refetch':
+      return await refetch(plan.externalId, plan.reason)
+    case 'settle': {
+      const { decision } = await apply(plan.incoming)
+      return decision.action === 'refetch' ? await refetch(plan.externalId, decision.reason) : outcome(decision)
     }
   }
 }
 
-function outcome (decision: Decision): string {
+export function outcome (decision: Decision): string {
   return decision.action === 'refetch' ? 'refetch' : decision.outcome
 }

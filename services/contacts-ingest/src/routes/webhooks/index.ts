@@ -5,10 +5,12 @@ import { Problem, WebhookAccepted, WebhookParams } from '@m365/api'
 import { HttpProblem, notFound } from '@m365/service-kit'
 import type { ContactsIngestConfig } from '../../config.js'
 import type { WebhookSettings } from '../../connections/secrets.js'
+import { createGroupCommit } from '../../webhooks/group-commit.js'
+import { openIntakeDb } from '../../webhooks/intake-db.js'
 import { takeDelivery } from '../../webhooks/intake.js'
 
 declare module 'fastify' {
-  interface FastifyRequest { webhookConnection: WebhookSettings | null }
+  interface FastifyRequest { webhookConnection: WebhookSettings | null, webhookSettingsCached: boolean }
 }
 
 const PSAS = new Set(['connectwise', 'autotask', 'halopsa'])
@@ -22,12 +24,25 @@ type Params = { psa: string, connectionId: string }
  * the raw bytes (401), payload shape (400), then the delivery is stored and answered 202 — processing happens later.
  * Nothing is written before the delivery verified and parsed.
  */
-const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = async (app, { config }) => {
+export interface WebhookRoutesOptions {
+  config: ContactsIngestConfig
+  /** the service opened its database itself (not injected): intake may open its own pool next to it */
+  ownsDatabase: boolean
+}
+
+const webhooks: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { config, ownsDatabase }) => {
   app.removeAllContentTypeParsers()
   // the raw bytes, untouched: signatures are over them (re-serialised JSON would not match)
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
   await app.register(rateLimit, { global: false })
   app.decorateRequest('webhookConnection', null)
+  app.decorateRequest('webhookSettingsCached', false)
+
+  const intakeDb = openIntakeDb(app.db, { url: config.DATABASE_URL, max: config.INTAKE_DB_POOL, ownsDatabase })
+  app.addHook('onClose', async () => { await intakeDb.close() })
+  const writer = createGroupCommit(intakeDb.db, {
+    maxRows: config.WEBHOOK_COMMIT_MAX_ROWS, maxInFlight: config.INTAKE_DB_POOL > 0 && intakeDb.db !== app.db ? config.INTAKE_DB_POOL : 2
+  })
 
   const limit = app.rateLimit({
     max: config.WEBHOOK_RATE_LIMIT_MAX,
@@ -39,12 +54,16 @@ const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = as
 
   async function findConnection (request: FastifyRequest): Promise<void> {
     const { psa, connectionId } = request.params as Params
-    const settings = PSAS.has(psa) && UUID.test(connectionId) ? await app.connections.webhookSettings(connectionId) : undefined
+    const found = PSAS.has(psa) && UUID.test(connectionId) ? await app.connections.webhookSettings(connectionId) : undefined
+    const settings = found?.settings
     if (!settings || settings.psa !== psa) throw notFound(`${psa} connection ${connectionId}`)
     request.webhookConnection = settings
+    request.webhookSettingsCached = found.cached
   }
 
   app.post('/:psa/:connectionId', {
+    // no "incoming request"/"request completed" pair per delivery: one line when accepted, rejections at warn
+    logLevel: 'warn',
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     onRequest: [limit],
     preParsing: [async (request, _reply, payload) => {
@@ -62,11 +81,12 @@ const webhooks: FastifyPluginAsyncTypebox<{ config: ContactsIngestConfig }> = as
   }, async (request, reply) => {
     const { psa, connectionId } = request.params
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const deps = { db: app.db, connectWiseKeys: app.connectWiseKeys, count: (result: string) => app.ingestMetrics.webhooks.inc({ psa, result }) }
+    const deps = { store: writer.store, connectWiseKeys: app.connectWiseKeys, count: (result: string) => app.ingestMetrics.webhooks.inc({ psa, result }) }
+    const refresh = request.webhookSettingsCached ? () => app.connections.freshWebhookSettings(connectionId) : undefined
     try {
-      const accepted = await takeDelivery(deps, request.webhookConnection as WebhookSettings, raw, request.headers)
+      const accepted = await takeDelivery(deps, request.webhookConnection as WebhookSettings, raw, request.headers, refresh)
       if (!accepted.duplicate) app.workers.deliveries()
-      request.log.info({ connectionId, psa, ...accepted }, 'webhook accepted')
+      app.log.info({ reqId: request.id, connectionId, psa, ...accepted }, 'webhook accepted')
       return await reply.code(202).send({ status: 'accepted', duplicate: accepted.duplicate })
     } catch (err) {
       if (err instanceof HttpProblem) request.log.warn({ connectionId, psa, statusCode: err.statusCode, detail: err.message }, 'webhook rejected')

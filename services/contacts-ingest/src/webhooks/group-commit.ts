@@ -1,0 +1,83 @@
+import type { AnyDb } from '@m365/db'
+import { storeDeliveries, type NewDelivery, type StoredDeliveryRef } from './deliveries.js'
+
+export interface GroupCommitOptions {
+  /** deliveries per INSERT at most */
+  maxRows: number
+  /** INSERTs in flight at once (at most the connections of the pool they run on) */
+  maxInFlight: number
+}
+
+interface Waiting { delivery: NewDelivery, resolve: (stored: StoredDeliveryRef) => void, reject: (err: unknown) => void }
+
+/** Postgres integrity violations (class 23): one row's fault, not the database's (e.g. its connection was deleted). */
+function isIntegrityError (err: unknown): boolean {
+  const e = err as { code?: unknown, cause?: { code?: unknown } } | undefined
+  const code = e?.code ?? e?.cause?.code
+  return typeof code === 'string' && code.startsWith('23')
+}
+
+/**
+ * Group commit for webhook intake: deliveries that arrive while an INSERT is in flight wait and go into the next one
+ * together (one statement, one commit, one WAL flush), up to `maxRows`. Nothing waits on a timer: with a free slot a
+ * delivery is written in the next turn of the event loop, so a quiet service answers as fast as before. `store`
+ * resolves only once the statement holding the delivery committed; when it fails, every delivery in it is rejected
+ * (their requests answer 5xx and the PSA sends them again), except that an integrity violation (one delivery's fault)
+ * has each of them tried on its own, so the others are still stored.
+ */
+export function createGroupCommit (db: AnyDb, options: GroupCommitOptions) {
+  const queue: Waiting[] = []
+  let inFlight = 0
+  let scheduled = false
+
+  async function commit (batch: Waiting[]): Promise<void> {
+    try {
+      const stored = await storeDeliveries(db, batch.map((w) => w.delivery))
+      batch.forEach((w, i) => w.resolve(stored[i] as StoredDeliveryRef))
+    } catch (err) {
+      if (batch.length === 1 || !isIntegrityError(err)) {
+        for (const w of batch) w.reject(err)
+        return
+      }
+      for (const w of batch) {
+        try {
+          const [stored] = await storeDeliveries(db, [w.delivery])
+          w.resolve(stored as StoredDeliveryRef)
+        } catch (alone) {
+          w.reject(alone)
+        }
+      }
+    }
+  }
+
+  function pump (): void {
+    scheduled = false
+    while (inFlight < options.maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, options.maxRows)
+      inFlight++
+      commit(batch).finally(() => {
+        inFlight--
+        if (queue.length > 0) schedule()
+      }).catch(() => {}) // commit settles every request itself
+    }
+  }
+
+  function schedule (): void {
+    if (scheduled) return
+    scheduled = true
+    // requests parsed in the same turn of the event loop go into one statement
+    setImmediate(pump)
+  }
+
+  return {
+    /** resolves once the delivery is committed (or was already stored) */
+    store (delivery: NewDelivery): Promise<StoredDeliveryRef> {
+      return new Promise((resolve, reject) => {
+        queue.push({ delivery, resolve, reject })
+        schedule()
+      })
+    }
+  }
+}
+
+export type GroupCommit = ReturnType<typeof createGroupCommit>
