@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { sql } from 'drizzle-orm'
 import { build, createConnection, type Harness } from '../helper.js'
 
@@ -17,7 +17,7 @@ async function post (h: Harness, id: string, seq: number) {
 const storedKeys = async (h: Harness) =>
   (await h.query<{ dedupe_key: string }>(sql`select dedupe_key from contacts_ingest.webhook_deliveries order by dedupe_key`)).map((r) => r.dedupe_key)
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup (t: Test) {
   const h = await build(t, { bus: 'in-process', env: { DELIVERY_POLL_MS: '60000' } })
   const { id } = await createConnection(h.app, { psa: 'autotask', name: 'at', baseUrl: 'https://webservices5.autotask.net/ATServicesRest', webhookSecret: secret })
   return { h, id }
