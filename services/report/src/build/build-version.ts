@@ -6,6 +6,7 @@ import { enqueue } from '@m365/service-kit/outbox'
 import { outbox, pendingVersions, reportVersions } from '../db/schema.js'
 import type { StoredColumn } from '../repositories/template-columns.js'
 import { insertRows } from './insert-rows.js'
+import { stagePairs } from './pairs.js'
 import { licenseSummary, mergeStats, mfaSummary, versionSource } from './summaries.js'
 
 export type BuildResult = { versionId: string, outcome: 'built' } | { versionId: string, outcome: 'failed', error: unknown } | undefined
@@ -40,8 +41,9 @@ async function buildVersion (tx: AnyDb, versionId: string): Promise<void> {
   const keys = columns.filter((column) => column.visible).map((column) => column.key).filter(isColumnKey)
   const { clientId } = version
   const mergeMode = version.mergeMode as MergeMode
-  await insertRows(tx, { versionId, clientId, mergeMode, keys })
-  const stats = await mergeStats(tx, clientId, versionId, mergeMode)
+  await stagePairs(tx, clientId)
+  const rowCounts = await insertRows(tx, { versionId, clientId, mergeMode, keys })
+  const stats = await mergeStats(tx, clientId, mergeMode, rowCounts)
   const builtAt = new Date()
   await tx.update(reportVersions).set({
     status: 'ready',

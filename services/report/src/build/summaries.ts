@@ -1,6 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { LicenseSummaryItem, MergeMode, MergeStats, MfaSummary, VersionSource } from '@m365/api'
 import { queryRows, type AnyDb } from '@m365/db'
+import type { RowCounts } from './insert-rows.js'
+import { PAIRS } from './pairs.js'
 import { visibleSkus, visibleUsers } from './scope-sql.js'
 
 /**
@@ -53,37 +55,28 @@ const enabledMember = sql.raw("u.object_type = 'user' and u.user_type = 'Member'
 export const percent = (part: number, whole: number): number | null =>
   whole === 0 ? null : Math.round((part * 1000) / whole) / 10
 
-/** Merge counts over all the client's users and contacts; rows/matched from the version's rows. */
-export async function mergeStats (tx: AnyDb, clientId: string, versionId: string, mode: MergeMode): Promise<MergeStats> {
-  const [row] = await queryRows<Omit<MergeStats, 'mode' | 'matchedBy'> & Record<'mail' | 'upn' | 'proxyAddress' | 'otherMail', number>>(tx, sql`
-    with vu as ${visibleUsers(clientId)},
-    vc as (select * from report.contacts where client_id = ${clientId}::uuid and not deleted),
-    licensed as (select tenant_id, user_id from vu where not deleted and jsonb_array_length(licenses) > 0),
-    pairs as (
-      select distinct a.tenant_id, a.user_id, ca.psa, ca.connection_id, ca.external_id
-      from report.o365_user_addresses a
-      join vu on vu.tenant_id = a.tenant_id and vu.user_id = a.user_id
-      join report.contact_addresses ca on ca.client_id = ${clientId}::uuid and ca.address = a.address
-    ),
-    version as (
-      select count(*)::int as rows, count(matched_by)::int as matched,
-        count(*) filter (where matched_by = 'mail')::int as mail, count(*) filter (where matched_by = 'upn')::int as upn,
-        count(*) filter (where matched_by = 'proxyAddress')::int as "proxyAddress",
-        count(*) filter (where matched_by = 'otherMail')::int as "otherMail"
-      from report.version_rows where version_id = ${versionId}::uuid
+/**
+ * Merge counts over all the client's users and contacts, whatever the mode: any match counts (the
+ * build's pairs, stagePairs first), not only the one a row shows; rows/matched from the rows as inserted.
+ */
+export async function mergeStats (tx: AnyDb, clientId: string, mode: MergeMode, rows: RowCounts): Promise<MergeStats> {
+  const [row] = await queryRows<Pick<MergeStats, 'contacts' | 'contactsWithoutLicense' | 'licensedUsers' | 'licensedUsersWithoutContact'>>(tx, sql`
+    with contacts as (
+      select count(*)::int as contacts, count(*) filter (where p.psa is null)::int as "contactsWithoutLicense"
+      from report.contacts c
+      left join (select distinct psa, connection_id, external_id from ${PAIRS} where licensed) p
+        on p.psa = c.psa and p.connection_id = c.connection_id and p.external_id = c.external_id
+      where c.client_id = ${clientId}::uuid and not c.deleted
+    ), users as (
+      select count(*)::int as "licensedUsers", count(*) filter (where p.user_id is null)::int as "licensedUsersWithoutContact"
+      from ${visibleUsers(clientId)} u
+      left join (select distinct tenant_id, user_id from ${PAIRS}) p on p.tenant_id = u.tenant_id and p.user_id = u.user_id
+      where not u.deleted and jsonb_array_length(u.licenses) > 0
     )
-    select version.*,
-      (select count(*)::int from vc) as contacts,
-      (select count(*)::int from vc where not exists (
-        select 1 from pairs p join licensed l on l.tenant_id = p.tenant_id and l.user_id = p.user_id
-        where p.psa = vc.psa and p.connection_id = vc.connection_id and p.external_id = vc.external_id)) as "contactsWithoutLicense",
-      (select count(*)::int from licensed) as "licensedUsers",
-      (select count(*)::int from licensed l where not exists (
-        select 1 from pairs p where p.tenant_id = l.tenant_id and p.user_id = l.user_id)) as "licensedUsersWithoutContact"
-    from version`)
+    select * from contacts, users`)
   if (!row) throw new Error('merge statistics query returned nothing')
-  const { mail, upn, proxyAddress, otherMail, ...counts } = row
-  return { mode, ...counts, matchedBy: { mail, upn, proxyAddress, otherMail } }
+  const { rows: rowCount, matched, matchedBy } = rows
+  return { mode, rows: rowCount, matched, ...row, matchedBy }
 }
 
 /** Which sync per tenant and which contact state the version was built from. */
