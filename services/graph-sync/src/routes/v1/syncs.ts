@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Page, PageQuery, Problem } from '@m365/api'
+import { Page, PageQuery, Problem, SyncRun as SyncRunView } from '@m365/api'
 import { SyncMode } from '@m365/contracts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
 import { badRequest, conflict, notFound } from '../../lib/errors.js'
 import { assertCanReadClient, assertMsp } from '../../plugins/principal.js'
 import { getRun, listRuns, markFailed } from '../../repositories/sync-runs.js'
 import { getTenant } from '../../repositories/tenants.js'
-import { SyncRunView, toSyncRunView } from '../../schemas/sync-run.js'
+import { toSyncRunView } from '../../schemas/sync-run.js'
 import { enqueueSync } from '../../sync/enqueue.js'
 
 const Uuid = Type.String({ format: 'uuid' })

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ClientParams, ConnectBody, ConnectStarted, Problem } from '../../../schemas/tenants.js'
+import { Problem, TenantConnectBody, TenantConnectStarted } from '@m365/api'
+import { ClientParams } from '../../../schemas/tenants.js'
 
 const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/:clientId/tenants/connect', {
@@ -9,8 +10,8 @@ const connectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Tenants'],
       summary: 'Start connecting a Microsoft 365 tenant (MSP only): the admin-consent URL to open, valid 10 minutes, usable once',
       params: ClientParams,
-      body: ConnectBody,
-      response: { 201: ConnectStarted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 503: Problem }
+      body: TenantConnectBody,
+      response: { 201: TenantConnectStarted, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 503: Problem }
     }
   }, async (request, reply) => {
     const { clientId } = request.params

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { CredentialSummary, CredentialsBody, Problem, TenantParams } from '../../../schemas/tenants.js'
+import { Problem, TenantCredentialsBody, TenantCredentialSummary, TenantParams } from '@m365/api'
 
 const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/:clientId/tenants/:tenantId/credentials', {
@@ -7,8 +7,8 @@ const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Tenants'],
       summary: 'Use the tenant\'s own app registration (MSP only): checked with Microsoft, stored encrypted, connects the tenant',
       params: TenantParams,
-      body: CredentialsBody,
-      response: { 200: CredentialSummary, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 502: Problem }
+      body: TenantCredentialsBody,
+      response: { 200: TenantCredentialSummary, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 502: Problem }
     }
   }, async (request) => {
     const { clientId, tenantId } = request.params

@@ -1,9 +1,9 @@
-import { decodeCursor, encodeCursor, InvalidCursorError, Page } from '@m365/api'
+import { decodeCursor, encodeCursor, InvalidCursorError, Page, Problem, Tenant, TenantListQuery, TenantParams } from '@m365/api'
 import { HttpProblem } from '@m365/service-kit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { clientExists } from '../../../clients/client-repository.js'
-import { ClientParams, Problem, Tenant, TenantListQuery, TenantParams } from '../../../schemas/tenants.js'
+import { ClientParams } from '../../../schemas/tenants.js'
 import { disconnectTenant, getTenant, listTenants } from '../../../tenants/tenant-repository.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem } from '@m365/service-kit'
 import { connectedPage, failedPage, PAGE_HEADERS } from '../../../connect/callback-page.js'
 import type { CallbackFailure } from '../../../connect/consent-service.js'
-import { CallbackConnected, CallbackFailed, CallbackQuery } from '../../../schemas/tenants.js'
+import { ConsentCallbackConnected, ConsentCallbackFailed, ConsentCallbackQuery } from '@m365/api'
 
 const wantsJson = (request: FastifyRequest) => /application\/(problem\+)?json/i.test(request.headers.accept ?? '')
 
@@ -14,8 +14,8 @@ const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['Tenants'],
       summary: 'Where Microsoft sends the admin back after consent (public: the signed, single-use state is the authority)',
-      querystring: CallbackQuery,
-      response: { 200: CallbackConnected, '4xx': CallbackFailed, '5xx': CallbackFailed }
+      querystring: ConsentCallbackQuery,
+      response: { 200: ConsentCallbackConnected, '4xx': ConsentCallbackFailed, '5xx': ConsentCallbackFailed }
     }
   }, async (request, reply) => {
     try {
