@@ -204,13 +204,14 @@ export function createTenant (sim: M365Simulator, input: Parameters<M365Simulato
 
 export interface SnapshotRow { kind: string, objectId: string, record: O365User }
 
-/** The tenant's current snapshot as a reader sees it (the rows of tenants.current_sync_id). */
+/** The tenant's current snapshot as a reader sees it: the last committed sync, and the rows of tenants.snapshot_id. */
 export async function currentSnapshot (sql: postgres.Sql, tenantId: string): Promise<{ syncId: string | null, rows: SnapshotRow[] }> {
-  const [tenant] = await sql<Array<{ current_sync_id: string | null }>>`select current_sync_id from graph_sync.tenants where tenant_id = ${tenantId}`
+  const [tenant] = await sql<Array<{ current_sync_id: string | null, snapshot_id: string | null }>>`
+    select current_sync_id, snapshot_id from graph_sync.tenants where tenant_id = ${tenantId}`
   const syncId = tenant?.current_sync_id ?? null
   if (!syncId) return { syncId, rows: [] }
   const rows = await sql<Array<{ kind: string, object_id: string, record: SnapshotRow['record'] }>>`
-    select kind, object_id, record from graph_sync.directory_objects where sync_id = ${syncId} order by object_id`
+    select kind, object_id, record from graph_sync.directory_objects where sync_id = ${tenant?.snapshot_id ?? null} order by object_id`
   return { syncId, rows: rows.map((r) => ({ kind: r.kind, objectId: r.object_id, record: r.record })) }
 }
 

@@ -18,8 +18,13 @@ export const tenants = graphSync.table('tenants', {
   syncIntervalMinutes: integer('sync_interval_minutes'),
   /** The scheduler enqueues a sync once this has passed (claimed row by row, so replicas never double-schedule). */
   nextSyncAt: at('next_sync_at'),
-  /** The sync whose rows are the tenant's current snapshot. */
+  /** The last committed sync: the snapshot's current version (a sync starting now diffs against it). */
   currentSyncId: uuid('current_sync_id'),
+  /**
+   * The sync whose rows hold the current snapshot: the current sync itself after a full sync, or the
+   * older sync whose rows later delta syncs changed in place (their commit applies their changes there).
+   */
+  snapshotId: uuid('snapshot_id'),
   /** users/delta link stored with the current snapshot. */
   deltaLink: text('delta_link'),
   lastSyncedAt: at('last_synced_at'),
@@ -57,6 +62,8 @@ export const syncRuns = graphSync.table('sync_runs', {
   error: text('error'),
   /** The snapshot this sync started from (its diff base). */
   previousSyncId: uuid('previous_sync_id'),
+  /** What every record of the snapshot was computed with (SKU names, MFA policies, ...), set at commit: a delta recomputes all records when they differ. */
+  recordInputs: jsonb('record_inputs'),
   /** The users/delta link this sync ends with; becomes tenants.delta_link at commit. */
   deltaLink: text('delta_link'),
   /** { skus, upserted, removed, completed }: events already published, so a redelivered job resumes there */
@@ -148,4 +155,11 @@ export const syncRemovals = graphSync.table('sync_removals', {
   batch: integer('batch').notNull()
 }, (t) => [primaryKey({ columns: [t.syncId, t.objectId] }), index('sync_removals_batch_idx').on(t.syncId, t.batch)])
 
-export const tables = { tenants, syncRuns, syncAttempts, tenantLeases, directoryObjects, registrations, skus, syncRemovals }
+/** Users a delta round removed (its `@removed` entries), until the sync's commit takes them out of the snapshot. */
+export const deltaRemovedUsers = graphSync.table('delta_removed_users', {
+  syncId: uuid('sync_id').notNull(),
+  objectId: uuid('object_id').notNull(),
+  tenantId: uuid('tenant_id').notNull()
+}, (t) => [primaryKey({ columns: [t.syncId, t.objectId] }), index('delta_removed_users_tenant_idx').on(t.tenantId)])
+
+export const tables = { tenants, syncRuns, syncAttempts, tenantLeases, directoryObjects, registrations, skus, syncRemovals, deltaRemovedUsers }

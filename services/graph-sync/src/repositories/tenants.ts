@@ -1,6 +1,6 @@
 import { and, eq, lte, sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
-import { directoryObjects, registrations, skus, syncAttempts, syncRemovals, syncRuns, tenantLeases, tenants } from '../db/schema.js'
+import { deltaRemovedUsers, directoryObjects, registrations, skus, syncAttempts, syncRemovals, syncRuns, tenantLeases, tenants } from '../db/schema.js'
 
 export type Tenant = typeof tenants.$inferSelect
 
@@ -51,7 +51,7 @@ export async function purgeClient (db: AnyDb, clientId: string): Promise<string[
     const runs = await tx.delete(syncRuns).where(eq(syncRuns.clientId, clientId)).returning({ tenantId: syncRuns.tenantId })
     const ids = [...new Set([...gone, ...runs].map((r) => r.tenantId))]
     for (const tenantId of ids) {
-      for (const table of [directoryObjects, registrations, skus, syncRemovals, syncAttempts, tenantLeases]) {
+      for (const table of [directoryObjects, registrations, skus, syncRemovals, deltaRemovedUsers, syncAttempts, tenantLeases]) {
         await tx.delete(table).where(eq(table.tenantId, tenantId))
       }
     }

@@ -8,17 +8,17 @@ const OBJECTS = sql.raw('graph_sync.directory_objects')
 export interface Batches { upserted: number, removed: number }
 
 /**
- * Objects of the previous snapshot that this sync no longer has (o365.users.removed), numbered into
- * batches of MAX_BATCH in id order, in SQL. Returns the number of batches.
+ * Objects of the snapshot (rows of `snapshotId`) that this sync, staged in full, no longer has
+ * (o365.users.removed), numbered into batches of MAX_BATCH in id order, in SQL. Returns the number of batches.
  */
-export async function planRemovals (db: AnyDb, scope: SyncScope, previousSyncId: string | null): Promise<number> {
+export async function planRemovals (db: AnyDb, scope: SyncScope, snapshotId: string | null): Promise<number> {
   const syncId = scope.syncId
   await db.execute(sql`delete from graph_sync.sync_removals where sync_id = ${syncId}::uuid`)
-  if (!previousSyncId) return 0
+  if (!snapshotId) return 0
   await db.execute(sql`
     insert into graph_sync.sync_removals (sync_id, object_id, tenant_id, batch)
     select ${syncId}::uuid, gone.object_id, ${scope.tenantId}::uuid, (row_number() over (order by gone.object_id) - 1) / ${MAX_BATCH} + 1
-    from (select distinct p.object_id from ${OBJECTS} p where p.sync_id = ${previousSyncId}::uuid
+    from (select distinct p.object_id from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid
           and not exists (select 1 from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.object_id = p.object_id)) gone`)
   const [row] = await queryRows<{ removed: number }>(db, sql`
     select coalesce(max(batch), 0)::int as removed from graph_sync.sync_removals where sync_id = ${syncId}::uuid`)

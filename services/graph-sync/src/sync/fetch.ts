@@ -21,8 +21,8 @@ export interface FetchContext {
   /** The registration report's own client (see GraphAccess.clientsFor). */
   reportClient: GraphClient
   scope: SyncScope
-  /** The current snapshot (delta base; carried-over data when a read is forbidden). */
-  previousSyncId: string | null
+  /** The rows of the current snapshot (delta base; carried-over data when a read is forbidden). */
+  snapshotId: string | null
   pageSize: number | undefined
   /** JSON batches of per-user MFA reads in flight. */
   perUserConcurrency: number
@@ -80,14 +80,14 @@ async function fullUsers (ctx: FetchContext, signal: AbortSignal): Promise<strin
   return link
 }
 
-/** A users/delta round on a copy of the previous snapshot's users; rejects with isDeltaExpired() when the link is stale. */
+/** A users/delta round staged as changes to the snapshot's users; rejects with isDeltaExpired() when the link is stale. */
 async function deltaUsers (ctx: FetchContext, deltaLink: string, signal: AbortSignal): Promise<string> {
-  if (!ctx.previousSyncId) throw new Error('a delta sync needs a previous snapshot')
-  await copyObjects(ctx.db, ctx.scope, ctx.previousSyncId, 'user')
+  const snapshotId = ctx.snapshotId
+  if (!snapshotId) throw new Error('a delta sync needs a previous snapshot')
   const headers = ctx.pageSize ? { Prefer: `odata.maxpagesize=${ctx.pageSize}` } : undefined
   const round = deltaPages<Record<string, unknown>>(ctx.client, { deltaLink, signal, ...(headers ? { headers } : {}) })
   return await pipePages(mapRound(round, toUserDelta), async (page) => {
-    await applyDelta(ctx.db, ctx.scope, page)
+    await applyDelta(ctx.db, ctx.scope, snapshotId, page)
     ctx.progress.page(page.length)
   })
 }
@@ -131,7 +131,7 @@ async function orgContacts (ctx: FetchContext, warnings: Warning[], signal: Abor
     if (!isForbidden(err)) throw err
     warnings.push({ field: 'orgContacts', reason: `${forbiddenReason(err, 'OrgContact.Read.All')}; the previous snapshot's org contacts are kept` })
     await ctx.db.execute(sql`delete from graph_sync.directory_objects where sync_id = ${ctx.scope.syncId}::uuid and kind = 'orgContact'`)
-    if (ctx.previousSyncId) await copyObjects(ctx.db, ctx.scope, ctx.previousSyncId, 'orgContact')
+    if (ctx.snapshotId) await copyObjects(ctx.db, ctx.scope, ctx.snapshotId, 'orgContact')
   }
 }
 
@@ -141,7 +141,7 @@ async function subscribedSkus (ctx: FetchContext, warnings: Warning[], signal: A
   } catch (err) {
     if (!isForbidden(err)) throw err
     warnings.push({ field: 'skus', reason: `${forbiddenReason(err, 'Organization.Read.All')}; the previous snapshot's SKUs are kept` })
-    if (ctx.previousSyncId) await copySkus(ctx.db, ctx.scope, ctx.previousSyncId)
+    if (ctx.snapshotId) await copySkus(ctx.db, ctx.scope, ctx.snapshotId)
   }
 }
 

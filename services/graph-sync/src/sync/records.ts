@@ -28,30 +28,32 @@ interface StagedRow {
   is_mfa_registered: boolean | null
   is_admin: boolean | null
   methods: string[] | null
-  /** The object's record in the previous snapshot (delta syncs only). */
+  /** The object's record in the snapshot (delta syncs only). */
   previous: O365User | null
 }
 
 const PER_USER_STATES = new Set(['disabled', 'enabled', 'enforced'])
 
+/** skuId → skuPartNumber of the SKUs the sync staged. */
+export async function skuPartsOf (db: AnyDb, syncId: string): Promise<Map<string, string>> {
+  const skuRows = await queryRows<{ data: Sku }>(db, sql`select data from graph_sync.skus where sync_id = ${syncId}::uuid`)
+  return skuPartNumbers(skuRows.map((r) => r.data))
+}
+
 /**
  * Turns the staged rows into the O365User records the events carry, a page at a time: each page of
- * objects is read joined with its registration rows (and, for a delta sync, its record in the
- * previous snapshot) in SQL, the MFA status and explanation come from libs/graph, and each row is
- * written back with its record, whether it changed (a full sync publishes every record) and its
- * o365.users.upserted batch: MAX_BATCH changed records per batch in id order, so a republish after a
- * crash builds the very same batches. Nothing holds more than a page. Returns the number of batches.
+ * objects is read joined with its registration rows (and, when `compareWith` names the snapshot, its
+ * record there) in SQL, the MFA status and explanation come from libs/graph, and each row is
+ * written back with its record, whether it changed (without a snapshot to compare with, every
+ * record counts as changed) and its o365.users.upserted batch: MAX_BATCH changed records per batch
+ * in id order, so a republish after a crash builds the very same batches. Nothing holds more than a
+ * page. Returns the number of batches.
  */
-export async function computeRecords (db: AnyDb, scope: SyncScope, inputs: RecordInputs, mode: 'full' | 'delta', previousSyncId: string | null): Promise<number> {
-  // A user restored while we listed can be in both listings: the active account wins.
-  await db.execute(sql`
-    delete from ${OBJECTS} d where d.sync_id = ${scope.syncId}::uuid and d.kind = 'deletedUser'
-      and exists (select 1 from ${OBJECTS} u where u.sync_id = d.sync_id and u.kind = 'user' and u.object_id = d.object_id)`)
-  const skuRows = await queryRows<{ data: Sku }>(db, sql`select data from graph_sync.skus where sync_id = ${scope.syncId}::uuid`)
-  const parts = skuPartNumbers(skuRows.map((r) => r.data))
-  const compareWith = mode === 'delta' ? previousSyncId : null
+export async function computeRecords (
+  db: AnyDb, scope: SyncScope, inputs: RecordInputs, parts: ReadonlyMap<string, string>, compareWith: string | null
+): Promise<number> {
   let touched = 0
-  // Keyset on object_id alone (unique in a sync once the duplicates above are gone), so each page is
+  // Keyset on object_id alone (unique in a sync once deleted twins of users are gone), so each page is
   // a range of the (sync_id, object_id) index whatever the planner's statistics say of a fresh sync.
   let after = '00000000-0000-0000-0000-000000000000'
   for (;;) {

@@ -1,18 +1,21 @@
 import type { EventBus } from '@m365/bus'
-import { createEvent, SyncStarted } from '@m365/contracts'
+import { createEvent, SyncStarted, type SyncCounts } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
 import { isDeltaExpired, mfaStatus } from '@m365/graph'
 import type { GraphSyncConfig } from '../config.js'
 import type { GraphAccess } from '../graph/graph-access.js'
 import { syncEventId } from '../lib/ids.js'
-import { updateRun, type SyncRun } from '../repositories/sync-runs.js'
+import { getRun, updateRun, type SyncRun } from '../repositories/sync-runs.js'
 import type { Tenant } from '../repositories/tenants.js'
 import { countSnapshot, planRemovals } from './changes.js'
 import { commitSnapshot } from './commit.js'
 import { fetchAll, type FetchResult, type Warning } from './fetch.js'
+import {
+  canApplyInPlace, countInPlace, dropDeletedTwins, planRemovalsInPlace, recordInputsOf, stageRegistrationChanges, stageUntouchedUsers
+} from './incremental.js'
 import type { TenantLease } from './lease.js'
 import { ProgressTracker } from './progress.js'
-import { computeRecords } from './records.js'
+import { computeRecords, skuPartsOf } from './records.js'
 import { analyzeIfLarge, clearSync, clearTenantExcept, type SyncScope } from './staging.js'
 
 export interface AttemptDeps {
@@ -24,21 +27,24 @@ export interface AttemptDeps {
 }
 
 /** 'full' when asked, or when there is no snapshot with a delta link to continue from. */
-export function chooseMode (requested: string, tenant: Pick<Tenant, 'currentSyncId' | 'deltaLink'>): 'full' | 'delta' {
-  return requested !== 'full' && tenant.currentSyncId && tenant.deltaLink ? 'delta' : 'full'
+export function chooseMode (requested: string, tenant: Pick<Tenant, 'currentSyncId' | 'snapshotId' | 'deltaLink'>): 'full' | 'delta' {
+  return requested !== 'full' && tenant.currentSyncId && tenant.snapshotId && tenant.deltaLink ? 'delta' : 'full'
 }
 
 /**
  * One attempt of a sync, while holding the tenant's lease: fetch everything into staging rows,
- * compute the records, decide the events, then commit the snapshot. A delta link that expired turns
- * the attempt into a full sync. Throws on failure; the previous snapshot stays current.
+ * compute the records, decide the events, then commit the snapshot. A full sync stages everything
+ * and replaces the snapshot; a delta sync stages its changes and, when the snapshot's records still
+ * hold, computes and applies only those (else it rebuilds: see incremental.ts). A delta link that
+ * expired turns the attempt into a full sync. Throws on failure; the previous snapshot stays current.
  */
 export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenant, lease: TenantLease, attempt: number, signal: AbortSignal): Promise<void> {
   const { db, bus, graph, config, log } = deps
   const scope: SyncScope = { syncId: run.syncId, tenantId: run.tenantId }
   const previousSyncId = tenant.currentSyncId
+  const snapshotId = tenant.snapshotId
   let mode = chooseMode(run.requestedMode, tenant)
-  await clearTenantExcept(db, scope.tenantId, [previousSyncId])
+  await clearTenantExcept(db, scope.tenantId, [snapshotId])
   await updateRun(db, scope.syncId, { mode, previousSyncId })
   await bus.publish(SyncStarted, createEvent(SyncStarted, {
     syncId: scope.syncId, tenantId: scope.tenantId, clientId: run.clientId, mode, startedAt: new Date().toISOString()
@@ -50,7 +56,7 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
     const ctx = {
       db,
       scope,
-      previousSyncId,
+      snapshotId,
       progress,
       ...graphClients(graph, scope.tenantId),
       pageSize: config.GRAPH_PAGE_SIZE,
@@ -71,17 +77,24 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
     }
 
     progress.enter('committing')
+    const parts = await skuPartsOf(db, scope.syncId)
+    const recordInputs = recordInputsOf(result, parts)
+    const plan = await planSnapshot(db, scope, mode, snapshotId, previousSyncId, recordInputs, result)
     await analyzeIfLarge(db, scope.syncId)
-    const upserted = await computeRecords(db, scope, result, mode, previousSyncId)
+    const upserted = await computeRecords(db, scope, result, parts, mode === 'delta' ? snapshotId : null)
     signal.throwIfAborted()
-    const batches = { upserted, removed: await planRemovals(db, scope, previousSyncId) }
-    const counts = await countSnapshot(db, scope.syncId)
+    const inPlace = plan.kind === 'in-place'
+    const batches = { upserted, removed: inPlace ? await planRemovalsInPlace(db, scope, plan.snapshotId) : await planRemovals(db, scope, snapshotId) }
+    const counts = inPlace ? await countInPlace(db, scope, plan.snapshotId, plan.counts) : await countSnapshot(db, scope.syncId)
     await progress.flush()
     signal.throwIfAborted()
     await commitSnapshot(db, scope, {
       lease,
       mode,
       previousSyncId,
+      snapshotId,
+      apply: inPlace ? { kind: 'in-place', registrations: result.registration.available } : { kind: 'replace' },
+      recordInputs,
       deltaLink: result.deltaLink,
       counts,
       batches,
@@ -91,6 +104,34 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
   } finally {
     await progress.flush()
   }
+}
+
+type SnapshotPlan = { kind: 'replace' } | { kind: 'in-place', snapshotId: string, counts: SyncCounts }
+
+/**
+ * How the sync becomes the snapshot, with its staged rows made ready for computeRecords. A full sync
+ * staged everything. A delta sync whose record inputs match the snapshot's stays in place, adding
+ * the users whose registration row changed; otherwise it stages the snapshot's untouched users too
+ * and replaces the snapshot (every record recomputed).
+ */
+async function planSnapshot (
+  db: AnyDb, scope: SyncScope, mode: 'full' | 'delta', snapshotId: string | null, previousSyncId: string | null,
+  recordInputs: unknown, result: FetchResult
+): Promise<SnapshotPlan> {
+  if (mode === 'full' || !snapshotId || !previousSyncId) {
+    await dropDeletedTwins(db, scope, null)
+    return { kind: 'replace' }
+  }
+  const previous = await getRun(db, previousSyncId)
+  const base = { snapshotId, recordInputs: previous?.recordInputs ?? null, counts: (previous?.counts ?? null) as SyncCounts | null }
+  if (canApplyInPlace(base, recordInputs)) {
+    if (result.registration.available) await stageRegistrationChanges(db, scope, snapshotId)
+    await dropDeletedTwins(db, scope, snapshotId)
+    return { kind: 'in-place', snapshotId, counts: base.counts }
+  }
+  await stageUntouchedUsers(db, scope, snapshotId)
+  await dropDeletedTwins(db, scope, null)
+  return { kind: 'replace' }
 }
 
 function graphClients (graph: GraphAccess, tenantId: string) {

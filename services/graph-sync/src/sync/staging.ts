@@ -28,25 +28,37 @@ export async function insertObjects (db: AnyDb, scope: SyncScope, kind: ObjectKi
 }
 
 /**
- * One page of a delta round on the sync's copy of the previous snapshot: an entry updates its row
- * with the properties it carries (a new user gets a row), a removal drops the user's row (a
- * soft-deleted user comes back from the deleted-users listing).
+ * One page of a delta round, staged as changes to the snapshot (the snapshot's rows are not copied):
+ * an entry becomes a staged user row holding what we knew of the user (staged earlier in the round,
+ * else the snapshot's row) with the properties it carries on top, and its per-user MFA state to be
+ * read again; a removal drops the staged row and is noted in delta_removed_users (a soft-deleted
+ * user comes back from the deleted-users listing). Later entries of the round win over earlier ones.
  */
-export async function applyDelta (db: AnyDb, scope: SyncScope, page: readonly UserDelta[]): Promise<void> {
+export async function applyDelta (db: AnyDb, scope: SyncScope, snapshotId: string, page: readonly UserDelta[]): Promise<void> {
   const final = lastById(page)
   const upserts = final.flatMap((d) => d.removed === null ? [{ id: d.id, data: d.user }] : [])
   const removed = final.filter((d) => d.removed !== null).map((d) => d.id)
   if (upserts.length > 0) {
     await db.execute(sql`
       insert into ${OBJECTS} as o (sync_id, kind, object_id, tenant_id, data)
-      select ${scope.syncId}::uuid, 'user', r.id, ${scope.tenantId}::uuid, r.data
+      select ${scope.syncId}::uuid, 'user', r.id, ${scope.tenantId}::uuid, coalesce(
+        (select s.data from ${OBJECTS} s where s.sync_id = ${scope.syncId}::uuid and s.kind = 'user' and s.object_id = r.id),
+        (select p.data from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id = r.id),
+        '{}'::jsonb) || r.data
       from jsonb_to_recordset(${json(upserts)}) as r(id uuid, data jsonb)
-      on conflict (sync_id, kind, object_id) do update set data = o.data || excluded.data, per_user_state = null`)
+      on conflict (sync_id, kind, object_id) do update set data = excluded.data, per_user_state = null`)
+    await db.execute(sql`
+      delete from graph_sync.delta_removed_users where sync_id = ${scope.syncId}::uuid
+        and object_id in (select (jsonb_array_elements(${json(upserts)})->>'id')::uuid)`)
   }
   if (removed.length > 0) {
     await db.execute(sql`
       delete from ${OBJECTS} where sync_id = ${scope.syncId}::uuid and kind = 'user'
         and object_id in (select jsonb_array_elements_text(${json(removed)})::uuid)`)
+    await db.execute(sql`
+      insert into graph_sync.delta_removed_users (sync_id, object_id, tenant_id)
+      select ${scope.syncId}::uuid, r.id::uuid, ${scope.tenantId}::uuid from jsonb_array_elements_text(${json(removed)}) as r(id)
+      on conflict do nothing`)
   }
 }
 
@@ -101,9 +113,11 @@ export async function analyzeIfLarge (db: AnyDb, syncId: string): Promise<void> 
   if ((row?.n ?? 0) >= ANALYZE_FROM_ROWS) await db.execute(sql`analyze ${OBJECTS}`)
 }
 
+const STAGING_TABLES = ['directory_objects', 'registrations', 'skus', 'sync_removals', 'delta_removed_users']
+
 /** Forgets everything a sync staged (before it starts over as a full sync). */
 export async function clearSync (db: AnyDb, syncId: string): Promise<void> {
-  for (const table of ['directory_objects', 'registrations', 'skus', 'sync_removals']) {
+  for (const table of STAGING_TABLES) {
     await db.execute(sql`delete from ${sql.raw(`graph_sync.${table}`)} where sync_id = ${syncId}::uuid`)
   }
 }
@@ -114,7 +128,7 @@ export async function clearSync (db: AnyDb, syncId: string): Promise<void> {
  */
 export async function clearTenantExcept (db: AnyDb, tenantId: string, keep: ReadonlyArray<string | null>): Promise<void> {
   const ids = keep.filter((k): k is string => k !== null)
-  for (const table of ['directory_objects', 'registrations', 'skus', 'sync_removals']) {
+  for (const table of STAGING_TABLES) {
     await db.execute(sql`
       delete from ${sql.raw(`graph_sync.${table}`)} where tenant_id = ${tenantId}::uuid
         and sync_id not in (select jsonb_array_elements_text(${json(ids)})::uuid)`)

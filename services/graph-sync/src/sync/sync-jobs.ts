@@ -108,8 +108,8 @@ export class SyncJobs {
     const committed = await getRun(db, run.syncId)
     if (!committed) throw new Error(`sync run ${run.syncId} vanished after its commit`)
     await publishCommitted(this.deps, committed, signal)
-    // The previous snapshot and the staging data are no longer needed (the next sync would drop them too).
-    await clearTenantExcept(db, run.tenantId, [run.syncId]).catch((err: unknown) => log.warn({ err, tenantId: run.tenantId }, 'could not drop the previous snapshot'))
+    // A replaced snapshot and the staging data are no longer needed (the next sync would drop them too).
+    await dropAllButSnapshot(db, run.tenantId).catch((err: unknown) => log.warn({ err, tenantId: run.tenantId }, 'could not drop the previous snapshot'))
     this.deps.metrics?.attempt('completed', seconds())
     log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync completed')
   }
@@ -145,4 +145,10 @@ export class SyncJobs {
       syncId: run.syncId, tenantId: run.tenantId, clientId: run.clientId, error, willRetry, at: new Date().toISOString()
     }, { id: syncEventId(run.syncId, SyncFailed.subject, attempt) }))
   }
+}
+
+/** Everything of the tenant but its snapshot's rows (a purged tenant has none left). */
+async function dropAllButSnapshot (db: SyncJobsDeps['db'], tenantId: string): Promise<void> {
+  const tenant = await getTenant(db, tenantId)
+  await clearTenantExcept(db, tenantId, [tenant?.snapshotId ?? null])
 }
