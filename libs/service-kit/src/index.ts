@@ -1,5 +1,5 @@
 export { BaseConfig, ConfigError, EncryptionConfig, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
-export { loggerOptions, redactPaths, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
+export { loggerOptions, REDACTED, redactPaths, redactSecrets, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
 export {
   errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier,
   HttpProblem, notFound, badRequest, conflict, unprocessable

@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
-import { loadConfig, BaseConfig, loggerOptions } from '../src/index.js'
+import { loadConfig, BaseConfig, loggerOptions, redactSecrets } from '../src/index.js'
 import { LogCapture } from './helper.js'
 
 const secrets = {
@@ -52,6 +52,51 @@ t.test('no secret value reaches the log, wherever it sits', async (t) => {
   for (const [name, value] of Object.entries(secrets)) t.notOk(logs.raw.includes(value), `${name} is not logged`)
   t.match(logs.raw, /\[redacted\]/)
   t.equal(logs.lines[0]?.service, 'kit-test', 'every line names the service')
+})
+
+t.test('secrets in errors, arrays, bindings, deeper objects and any header case are censored; logged objects are left as they were', async (t) => {
+  const logs = new LogCapture()
+  const config = loadConfig(BaseConfig, { LOG_LEVEL: 'debug' })
+  const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'kit-test'), logs) as FastifyBaseLogger })
+  t.teardown(() => app.close())
+  let headersAfterLogging: Record<string, unknown> = {}
+  app.get('/call', async (request) => {
+    const err = Object.assign(new Error('upstream refused'), { config: { headers: { Authorization: secrets.bearer } }, code: 'E_UPSTREAM' })
+    request.log.error({ err }, 'failed')
+    request.log.info({ attempts: [{ accessToken: secrets.accessToken }, { ok: true }] }, 'array')
+    request.log.info({ a: { b: { c: { headers: { 'X-Hook-Signature': secrets.atSignature } } } } }, 'deep')
+    request.log.child({ connection: { webhookSecret: secrets.webhookSecret } }).info('bound')
+    request.log.info({ headers: request.headers }, 'headers')
+    headersAfterLogging = { ...request.headers }
+    return { ok: true }
+  })
+  const res = await app.inject({ method: 'GET', url: '/call', headers: { authorization: secrets.bearer, cookie: secrets.cookie } })
+  t.equal(res.statusCode, 200)
+  for (const [name, value] of Object.entries(secrets)) t.notOk(logs.raw.includes(value), `${name} is not logged`)
+  const failed = logs.lines.find((line) => line.msg === 'failed') as { err: Record<string, unknown> }
+  t.match(failed.err, { type: 'Error', message: 'upstream refused', code: 'E_UPSTREAM', config: { headers: { Authorization: '[redacted]' } } }, 'still logged as an error')
+  t.match(failed.err.stack, /upstream refused/)
+  t.match(logs.lines.find((line) => line.msg === 'array'), { attempts: [{ accessToken: '[redacted]' }, { ok: true }] })
+  t.match(logs.lines.find((line) => line.msg === 'bound'), { connection: { webhookSecret: '[redacted]' } })
+  t.equal(headersAfterLogging.authorization, secrets.bearer, 'the request\'s own headers are not censored by logging them')
+  t.match(logs.lines.find((line) => line.msg === 'incoming request'), { req: { method: 'GET', url: '/call' } }, 'request lines as before')
+  t.match(logs.lines.find((line) => line.msg === 'request completed'), { res: { statusCode: 200 } })
+})
+
+t.test('redactSecrets copies only what it censors', async (t) => {
+  const clean = { a: 1, b: { c: [1, 2, { d: 'x' }] } }
+  t.equal(redactSecrets(clean), clean, 'nothing to censor: the very object')
+  const buffer = Buffer.from('token')
+  const mixed = { keep: clean, buffer, nested: { password: 'p', other: 'o' } }
+  const redacted = redactSecrets(mixed)
+  t.not(redacted, mixed)
+  t.equal(redacted.keep, clean, 'untouched branches are shared')
+  t.equal(redacted.buffer, buffer, 'class instances are left to serializers')
+  t.same(redacted.nested, { password: '[redacted]', other: 'o' })
+  t.equal(mixed.nested.password, 'p', 'the original is unchanged')
+  const cycle: Record<string, unknown> = { name: 'loop' }
+  cycle.self = cycle
+  t.equal(redactSecrets(cycle), cycle, 'a cycle ends at the depth limit')
 })
 
 t.test('JSON at LOG_LEVEL when not on a TTY', async (t) => {
