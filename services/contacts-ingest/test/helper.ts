@@ -1,33 +1,24 @@
 import { randomUUID } from 'node:crypto'
-import { Writable } from 'node:stream'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import pino from 'pino'
 import type { Test } from 'tap'
 import type { Dispatcher } from 'undici'
 import { encodePrincipal, PRINCIPAL_HEADER, type Principal, type PsaConnection, type PsaConnectionCreate } from '@m365/api'
-import { createInProcessBus, createNatsBus, deleteNatsNamespace, type EventBus } from '@m365/bus'
+import type { EventBus } from '@m365/bus'
 import { ContactsDeleted, ContactsUpserted, type EventOf } from '@m365/contracts'
 import { queryRows } from '@m365/db'
 import { createTestDatabase } from '@m365/db/testing'
 import { startPsaSimulator, type PsaSimulator, type PsaSimulatorOptions } from '@m365/psa-simulator'
 import { loadConfig, loggerOptions } from '@m365/service-kit'
+import { LogCapture, testInProcessBus, testNamespace, testNatsBus, testNatsUrl } from '@m365/service-kit/testing'
 import { sql } from 'drizzle-orm'
 import contactsIngestApp, { ContactsIngestConfig } from '../src/index.js'
 
-export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
-export const ENCRYPTION_KEY = 'c3'.repeat(32)
+export { LogCapture, testInProcessBus as inProcessBus, waitFor } from '@m365/service-kit/testing'
 
-/** Every log line an app writes, raw and parsed. */
-export class LogCapture extends Writable {
-  raw = ''
-  readonly lines: Array<Record<string, unknown>> = []
-  override _write (chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.raw += chunk.toString()
-    for (const line of chunk.toString().split('\n')) if (line) this.lines.push(JSON.parse(line) as Record<string, unknown>)
-    callback()
-  }
-}
+export const NATS_URL = testNatsUrl()
+export const ENCRYPTION_KEY = 'c3'.repeat(32)
 
 export interface BuildOptions {
   env?: Record<string, string>
@@ -66,7 +57,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Harne
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase(t)).url
   const bus = options.bus === undefined || options.bus === 'nats'
     ? await natsBus(t)
-    : options.bus === 'in-process' ? inProcessBus(t) : options.bus
+    : options.bus === 'in-process' ? testInProcessBus(t) : options.bus
   const config = loadConfig(ContactsIngestConfig, testEnv(databaseUrl, options.env))
   const logs = new LogCapture()
   const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'contacts-ingest'), logs) as FastifyBaseLogger })
@@ -79,19 +70,8 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Harne
   return { app, bus, logs, databaseUrl, events, query: async (q) => await queryRows(app.db, q) }
 }
 
-export async function natsBus (t: Test, namespace = `ci_${randomUUID().replace(/-/g, '').slice(0, 12)}`): Promise<EventBus> {
-  const bus = await createNatsBus({ url: NATS_URL, namespace })
-  t.teardown(async () => {
-    await bus.close()
-    await deleteNatsNamespace({ url: NATS_URL, namespace })
-  })
-  return bus
-}
-
-export function inProcessBus (t: Test): EventBus {
-  const bus = createInProcessBus()
-  t.teardown(() => bus.close())
-  return bus
+export async function natsBus (t: Test, namespace = testNamespace('ci')): Promise<EventBus> {
+  return await testNatsBus(t, namespace)
 }
 
 export interface EventRecorder {
@@ -138,15 +118,6 @@ export async function putMapping (app: FastifyInstance, connectionId: string, co
   const res = await app.inject({ method: 'PUT', url: `/v1/psa-connections/${connectionId}/companies`, headers: headersFor(), payload: { companies } })
   if (res.statusCode !== 200) throw new Error(`put mapping answered ${res.statusCode}: ${res.body}`)
   return res.json() as { companies: unknown[], republished: number }
-}
-
-/** Polls until `condition` holds, with a deadline; never a fixed sleep. */
-export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 /** Row counts of every table that a rejected request must not touch. */

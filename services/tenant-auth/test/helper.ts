@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto'
-import { Writable } from 'node:stream'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import fp from 'fastify-plugin'
 import pino from 'pino'
 import type { Test } from 'tap'
 import { fetch } from 'undici'
 import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@m365/api'
-import { createInProcessBus, createNatsBus, deleteNatsNamespace, type EventBus, type InProcessBus } from '@m365/bus'
+import type { EventBus } from '@m365/bus'
 import { TenantConnected, TenantConsentRevoked, TenantDisconnected, type EventContract, type EventOf } from '@m365/contracts'
 import { createTestDatabase } from '@m365/db/testing'
 import { createTrustingDispatcher, startM365Simulator, type M365Simulator, type M365SimulatorOptions } from '@m365/m365-simulator'
 import { loadConfig, loggerOptions } from '@m365/service-kit'
+import { LogCapture, testNamespace, testNatsBus, testNatsUrl } from '@m365/service-kit/testing'
 import tenantAuthApp, { TenantAuthConfig } from '../src/index.js'
 import { handleClientCreated } from '../src/consumers/client-created.js'
 
-export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+export { LogCapture, testInProcessBus as inProcessBus, waitFor } from '@m365/service-kit/testing'
+
+export const NATS_URL = testNatsUrl()
 export const ENCRYPTION_KEY = 'a1'.repeat(32)
 export const PUBLIC_BASE_URL = 'https://portal.example.test'
 export const CALLBACK_URL = `${PUBLIC_BASE_URL}/v1/connect/callback`
@@ -42,17 +44,6 @@ export async function startSimulator (t: Test, options: M365SimulatorOptions = {
   return { sim, msp, fetchSim }
 }
 
-/** Every log line an app writes, raw and parsed. */
-export class LogCapture extends Writable {
-  raw = ''
-  readonly lines: Array<Record<string, unknown>> = []
-  override _write (chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.raw += chunk.toString()
-    for (const line of chunk.toString().split('\n')) if (line) this.lines.push(JSON.parse(line) as Record<string, unknown>)
-    callback()
-  }
-}
-
 export interface BuildOptions {
   env?: Record<string, string>
   /** Share a database with another instance (default: a fresh one). */
@@ -72,7 +63,7 @@ export interface Harness {
 /** tenant-auth on Postgres, a bus, and the simulator as AUTHORITY_HOST and GRAPH_BASE_URL (its CA trusted in-process). */
 export async function build (t: Test, simulator: Simulator, options: BuildOptions = {}): Promise<Harness> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase(t)).url
-  const bus = options.bus === undefined || options.bus === 'nats' ? await natsBus(t) : options.bus
+  const bus = options.bus === undefined || options.bus === 'nats' ? await testNatsBus(t, testNamespace('ta')) : options.bus
   const config = loadConfig(TenantAuthConfig, {
     DATABASE_URL: databaseUrl,
     ENCRYPTION_KEY,
@@ -95,22 +86,6 @@ export async function build (t: Test, simulator: Simulator, options: BuildOption
   t.teardown(() => app.close())
   const events = await recordEvents(t, bus)
   return { app, bus, logs, databaseUrl, events }
-}
-
-async function natsBus (t: Test): Promise<EventBus> {
-  const namespace = `ta_${randomUUID().replace(/-/g, '').slice(0, 12)}`
-  const bus = await createNatsBus({ url: NATS_URL, namespace })
-  t.teardown(async () => {
-    await bus.close()
-    await deleteNatsNamespace({ url: NATS_URL, namespace })
-  })
-  return bus
-}
-
-export function inProcessBus (t: Test): InProcessBus {
-  const bus = createInProcessBus()
-  t.teardown(() => bus.close())
-  return bus
 }
 
 export interface EventRecorder {
@@ -175,13 +150,4 @@ export async function connectTenant (h: Harness, simulator: Simulator, clientId:
   const started = await startConnect(h.app, clientId)
   if (started.statusCode !== 201) throw new Error(`connect answered ${started.statusCode}: ${started.body}`)
   return await callback(h.app, await consent(simulator, started.json().consentUrl, tenantId))
-}
-
-/** Polls until `condition` holds, with a deadline; never a fixed sleep. */
-export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
