@@ -12,8 +12,8 @@ export interface BatchItem<K> { key: K, externalId: string, incoming: Incoming }
 export interface BatchResult<K> {
   /** decided and written (or left alone) in the transaction */
   settled: Array<{ item: BatchItem<K>, decision: Exclude<Decision, { action: 'refetch' }> }>
-  /** not touched: deciding said refetch, or an earlier item of the same contact did (they keep their order) */
-  deferred: Array<BatchItem<K>>
+  /** not touched: deciding said refetch (`refetch`: why), or an earlier item of the same contact did (they keep their order) */
+  deferred: Array<BatchItem<K> & { refetch?: string }>
 }
 
 /**
@@ -50,7 +50,7 @@ export async function applyBatch<K> (
       const decision = decide(row, item.incoming)
       if (decision.action === 'refetch') {
         waiting.add(item.externalId)
-        result.deferred.push(item)
+        result.deferred.push({ ...item, refetch: decision.reason })
         continue
       }
       const next = nextState(connection, item.externalId, row, decision, clients)

@@ -66,9 +66,10 @@ export function planDelivery (delivery: StoredDelivery): DeliveryPlan {
 /**
  * Turns a stored delivery into contact state, on its own: applies what the body settles, fetches the contact from
  * the PSA's REST API where it does not. Returns the outcome for the delivery row. PSA failures throw: the worker
- * retries later.
+ * retries later. `refetchReason`: deciding already said the PSA must be asked (a batch did, under the contact's lock),
+ * so the contact is fetched straight away (REST data is the PSA's truth whenever it is applied).
  */
-export async function processDelivery (deps: ProcessDeps, delivery: StoredDelivery): Promise<string> {
+export async function processDelivery (deps: ProcessDeps, delivery: StoredDelivery, refetchReason?: string): Promise<string> {
   const connection: ConnectionRef = { id: delivery.connectionId, psa: delivery.psa }
   const apply = (incoming: Incoming) => applyIncoming(deps.db, connection, incoming)
 
@@ -83,6 +84,7 @@ export async function processDelivery (deps: ProcessDeps, delivery: StoredDelive
   }
 
   const plan = planDelivery(delivery)
+  if (refetchReason !== undefined && plan.kind === 'settle') return await refetch(plan.externalId, refetchReason)
   switch (plan.kind) {
     case 'deactivated':
       await deps.connections.markWebhookDeactivated(connection.id)

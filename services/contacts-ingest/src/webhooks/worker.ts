@@ -27,6 +27,9 @@ export interface DeliveryWorkerOptions extends ProcessDeps {
   retentionDays: number
 }
 
+/** a delivery for the one-by-one path; `refetch`: a batch already decided the PSA must be asked, and why */
+interface Alone { row: Claimed, refetch?: string }
+
 interface Claimed { id: string, connection_id: string, psa: PsaType, body: Buffer | Uint8Array, attempts: number, received_at: Date | string }
 
 /**
@@ -77,10 +80,10 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
     id: row.id, connectionId: row.connection_id, psa: row.psa, body: Buffer.from(row.body), receivedAt: new Date(row.received_at)
   })
 
-  async function handle (row: Claimed): Promise<void> {
+  async function handle ({ row, refetch }: Alone): Promise<void> {
     const delivery = toDelivery(row)
     try {
-      const outcome = await processDelivery(options, delivery)
+      const outcome = await processDelivery(options, delivery, refetch)
       await finish(row, outcome)
       options.onProcessed?.(row.psa, outcome)
       log.debug({ deliveryId: row.id, connectionId: row.connection_id, outcome }, 'delivery processed')
@@ -110,19 +113,19 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
    * trips for the lot instead of a dozen per delivery. Returns the rows left for the one-by-one path: those that need
    * the PSA, come after such a one for the same contact, or were in a batch that failed (each then fails on its own).
    */
-  async function settleInBatches (rows: Claimed[]): Promise<Claimed[]> {
-    const alone: Claimed[] = []
+  async function settleInBatches (rows: Claimed[]): Promise<Alone[]> {
+    const alone: Alone[] = []
     const byConnection = new Map<string, { psa: PsaType, items: Array<BatchItem<Claimed>> }>()
     for (const row of rows) {
       let plan
       try {
         plan = planDelivery(toDelivery(row))
       } catch {
-        alone.push(row) // not what the PSA sends: fails there, for good
+        alone.push({ row }) // not what the PSA sends: fails there, for good
         continue
       }
       if (plan.kind !== 'settle') {
-        alone.push(row)
+        alone.push({ row })
         continue
       }
       const group = byConnection.get(row.connection_id) ?? { psa: row.psa, items: [] }
@@ -131,7 +134,7 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
     }
     for (const [connectionId, { psa, items }] of byConnection) {
       if (items.length === 1) {
-        alone.push(items[0]!.key)
+        alone.push({ row: items[0]!.key })
         continue
       }
       try {
@@ -142,19 +145,19 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
           options.onProcessed?.(item.key.psa, outcome(decision))
           log.debug({ deliveryId: item.key.id, connectionId, outcome: outcome(decision) }, 'delivery processed')
         }
-        alone.push(...result.deferred.map((item) => item.key))
+        alone.push(...result.deferred.map((item) => ({ row: item.key, ...(item.refetch === undefined ? {} : { refetch: item.refetch }) })))
       } catch (err) {
         log.debug({ err, connectionId, deliveries: items.length }, 'batch not applied, each delivery on its own')
-        alone.push(...items.map((item) => item.key))
+        alone.push(...items.map((item) => ({ row: item.key })))
       }
     }
     return alone
   }
 
-  async function oneByOne (rows: Claimed[]): Promise<void> {
+  async function oneByOne (rows: Alone[]): Promise<void> {
     let next = 0
     const lane = async () => {
-      while (next < rows.length) await handle(rows[next++] as Claimed)
+      while (next < rows.length) await handle(rows[next++] as Alone)
     }
     await Promise.all(Array.from({ length: Math.min(options.concurrency, rows.length) }, lane))
   }
