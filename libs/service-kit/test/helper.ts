@@ -32,7 +32,8 @@ export async function build (t: Test, options: Partial<FixtureOptions> & { env?:
   const config = loadConfig(FixtureConfig, { DATABASE_URL: database.url, LOG_LEVEL: 'info', ...options.env })
   const logs = new LogCapture()
   const app: FastifyInstance = Fastify({
-    loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'kit-test'), logs) as FastifyBaseLogger
+    loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'kit-test'), logs) as FastifyBaseLogger,
+    pluginTimeout: config.STARTUP_TIMEOUT_MS
   })
   const bus = options.bus as InProcessBus | undefined ?? createInProcessBus()
   await app.register(fp(fixtureApp), { ...options, config, bus })

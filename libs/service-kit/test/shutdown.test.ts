@@ -48,14 +48,14 @@ t.test('SIGTERM during a slow handler: it finishes and acks, then bus and db clo
   const seen = (msg: string | RegExp) => lines.some((line) => typeof line.msg === 'string' &&
     (typeof msg === 'string' ? line.msg === msg : msg.test(line.msg)))
 
-  await waitFor(() => seen(/^Server listening/) || child.exitCode !== null, 'the server listening', 30_000)
+  await waitFor(() => seen(/^Server listening/) || child.exitCode !== null, 'the server listening', 120_000)
   t.ok(seen(/^Server listening/), `listening (stderr: ${stderr})`)
 
   const event = createEvent(ClientCreated, {
     clientId: '0b7c1a2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d', name: 'Fabrikam', createdAt: new Date().toISOString()
   })
   await bus.publish(ClientCreated, event)
-  await waitFor(() => seen('handler started'), 'the handler started', 30_000)
+  await waitFor(() => seen('handler started'), 'the handler started', 120_000)
   child.kill('SIGTERM')
   const [code, signal] = await exited
   t.equal(code, 0, `exit code 0 (signal ${signal}, stderr: ${stderr})`)
