@@ -22,7 +22,10 @@ export const OPENAPI_INFO = {
 export default async function gatewayApp (app: FastifyInstance, opts: GatewayOptions): Promise<void> {
   const { config } = opts
   const verify = await createTokenVerifier(tokenSource(config), {
-    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, jwksCooldownMs: config.JWT_JWKS_COOLDOWN_MS, jwksCacheMs: config.JWT_JWKS_CACHE_MS
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+    jwksCooldownMs: config.JWT_JWKS_COOLDOWN_MS,
+    jwksCacheMs: config.JWT_JWKS_CACHE_MS,
+    claimsCacheEntries: config.JWT_CLAIMS_CACHE_ENTRIES
   })
   await app.register(serviceKit, {
     config,

@@ -18,6 +18,7 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   JWT_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 30_000, description: 'a token with an unknown kid refetches the JWKS at most this often' }),
   JWT_JWKS_CACHE_MS: Type.Integer({ minimum: 0, default: 600_000, description: 'JWKS keys are refetched after this long' }),
+  JWT_CLAIMS_CACHE_ENTRIES: Type.Integer({ minimum: 0, default: 10_000, description: 'verified tokens kept until they expire (least recently used dropped); 0 verifies every request' }),
 
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'largest JSON request body' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144, description: 'as contacts-ingest\'s' }),
