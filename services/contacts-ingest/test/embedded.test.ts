@@ -19,7 +19,7 @@ t.test('runs embedded on PGlite with the in-process bus (the single-process mode
   const env = testEnv('postgres://unused', {})
   delete env.DATABASE_URL
   const config = loadConfig(ContactsIngestConfig, { ...env, LOG_LEVEL: 'silent' })
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   await app.register(fp(contactsIngestApp), { config, db: handle, bus })
   await app.ready()
   t.teardown(() => app.close())

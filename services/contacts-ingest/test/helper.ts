@@ -60,7 +60,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Harne
     : options.bus === 'in-process' ? testInProcessBus(t) : options.bus
   const config = loadConfig(ContactsIngestConfig, testEnv(databaseUrl, options.env))
   const logs = new LogCapture()
-  const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'contacts-ingest'), logs) as FastifyBaseLogger })
+  const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'contacts-ingest'), logs) as FastifyBaseLogger, pluginTimeout: config.STARTUP_TIMEOUT_MS })
   await app.register(fp(contactsIngestApp), {
     config, bus, ...(options.connectWiseKeyDispatcher ? { connectWiseKeyDispatcher: options.connectWiseKeyDispatcher } : {})
   })

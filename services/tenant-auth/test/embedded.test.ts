@@ -21,7 +21,7 @@ t.test('single-process mode: an injected PGlite and in-process bus carry the who
     PUBLIC_BASE_URL,
     OUTBOX_POLL_MS: '50'
   })
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   await app.register(fp(tenantAuthApp), { config, db: handle, bus })
   t.teardown(() => app.close())
   await app.ready()

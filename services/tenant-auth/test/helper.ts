@@ -80,7 +80,7 @@ export async function build (t: Test, simulator: Simulator, options: BuildOption
     ...options.env
   })
   const logs = new LogCapture()
-  const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'tenant-auth'), logs) as FastifyBaseLogger })
+  const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'tenant-auth'), logs) as FastifyBaseLogger, pluginTimeout: config.STARTUP_TIMEOUT_MS })
   await app.register(fp(tenantAuthApp), { config, bus })
   await app.ready()
   t.teardown(() => app.close())
