@@ -10,8 +10,8 @@ import scheduler from './plugins/scheduler.js'
 import syncEngine from './plugins/sync-engine.js'
 import syncRoutes from './routes/v1/syncs.js'
 
-// The SQL stays next to the sources; this path works from src/ and from dist/ alike.
-export const migrationsFolder = join(import.meta.dirname, '..', 'src', 'db', 'migrations')
+// next to the running file: src/db/migrations, or the copy the build puts in dist/db/migrations
+export const migrationsFolder = join(import.meta.dirname, 'db', 'migrations')
 
 /**
  * graph-sync: keeps the last complete snapshot of each connected tenant's users, licences and MFA
