@@ -123,12 +123,25 @@ export async function clearSync (db: AnyDb, syncId: string): Promise<void> {
 }
 
 /**
- * Drops a tenant's rows of every sync but the ones named: the snapshot before the current one, and
- * what failed or interrupted syncs staged. Run by the lease holder, so no other sync of the tenant is writing.
+ * Drops a tenant's rows of every sync but the ones named: a replaced snapshot, what a delta staged,
+ * and what failed or interrupted syncs staged. Run by the lease holder, so no other sync of the
+ * tenant is writing. In directory_objects the tenant's few sync ids are found by skipping through
+ * the (tenant_id, sync_id) index, so dropping a small delta's rows never reads the snapshot's rows.
  */
 export async function clearTenantExcept (db: AnyDb, tenantId: string, keep: ReadonlyArray<string | null>): Promise<void> {
   const ids = keep.filter((k): k is string => k !== null)
-  for (const table of STAGING_TABLES) {
+  const stale = await queryRows<{ id: string }>(db, sql`
+    with recursive syncs(id) as (
+      (select sync_id from ${OBJECTS} where tenant_id = ${tenantId}::uuid order by sync_id limit 1)
+      union all
+      select (select o.sync_id from ${OBJECTS} o where o.tenant_id = ${tenantId}::uuid and o.sync_id > s.id order by o.sync_id limit 1)
+      from syncs s where s.id is not null
+    )
+    select id::text as id from syncs where id is not null and id not in (select jsonb_array_elements_text(${json(ids)})::uuid)`)
+  for (const { id } of stale) {
+    await db.execute(sql`delete from ${OBJECTS} where sync_id = ${id}::uuid and tenant_id = ${tenantId}::uuid`)
+  }
+  for (const table of STAGING_TABLES.filter((t) => t !== 'directory_objects')) {
     await db.execute(sql`
       delete from ${sql.raw(`graph_sync.${table}`)} where tenant_id = ${tenantId}::uuid
         and sync_id not in (select jsonb_array_elements_text(${json(ids)})::uuid)`)
