@@ -23,7 +23,9 @@ export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod)
         headers: {
           [PRINCIPAL_HEADER]: request.caller ? encodePrincipal(request.caller) : undefined,
           'x-request-id': request.id,
-          accept: request.headers.accept
+          accept: request.headers.accept,
+          // report answers 304 to a tag it still stands by (after authorising the caller); relay passes it on
+          'if-none-match': request.headers['if-none-match']
         }
       })
     } catch (err) {

@@ -316,7 +316,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a version: status, frozen columns, license and MFA summaries, merge statistics, source */
+        /**
+         * Get a version: status, frozen columns, license and MFA summaries, merge statistics, source
+         * @description With an ETag (Cache-Control: private, no-cache): If-None-Match with it answers 304 while the version is unchanged.
+         */
         get: operations["getReportVersion"];
         put?: never;
         post?: never;
@@ -335,7 +338,7 @@ export interface paths {
         };
         /**
          * A version's rows: JSON pages, or the whole version as CSV with Accept: text/csv
-         * @description JSON: visible columns only, values keyed by column key in column order, paged by row number. CSV (RFC 4180, streamed): a header of the columns' labels, then every row. limit and cursor apply to JSON only.
+         * @description JSON: visible columns only, values keyed by column key in column order, paged by row number. CSV (RFC 4180, streamed): a header of the columns' labels, then every row. limit and cursor apply to JSON only. A JSON page never changes (versions are immutable): it has an ETag, and If-None-Match with it answers 304.
          */
         get: operations["getReportVersionRows"];
         put?: never;
@@ -3763,6 +3766,13 @@ export interface operations {
                     "application/json": components["schemas"]["ReportVersion"];
                 };
             };
+            /** @description Not Modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem details (RFC 9457) */
             400: {
                 headers: {
@@ -3864,6 +3874,13 @@ export interface operations {
                     };
                     "text/csv": string;
                 };
+            };
+            /** @description Not Modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem details (RFC 9457) */
             400: {

@@ -61,8 +61,9 @@ export const versionRoutes: ForwardRoute[] = [
     url: '/report-versions/:versionId',
     operationId: 'getReportVersion',
     summary: 'Get a version: status, frozen columns, license and MFA summaries, merge statistics, source',
+    description: 'With an ETag (Cache-Control: private, no-cache): If-None-Match with it answers 304 while the version is unchanged.',
     params: VersionParams,
-    responses: { 200: ref('ReportVersion') }
+    responses: { 200: ref('ReportVersion'), 304: null }
   },
   {
     method: 'GET',
@@ -70,14 +71,16 @@ export const versionRoutes: ForwardRoute[] = [
     operationId: 'getReportVersionRows',
     summary: "A version's rows: JSON pages, or the whole version as CSV with Accept: text/csv",
     description: 'JSON: visible columns only, values keyed by column key in column order, paged by row number. ' +
-      "CSV (RFC 4180, streamed): a header of the columns' labels, then every row. limit and cursor apply to JSON only.",
+      "CSV (RFC 4180, streamed): a header of the columns' labels, then every row. limit and cursor apply to JSON only. " +
+      'A JSON page never changes (versions are immutable): it has an ETag, and If-None-Match with it answers 304.',
     params: VersionParams,
     querystring: PageQuery,
     responses: {
       200: {
         description: 'The rows',
         content: { 'application/json': { schema: VersionRowsPage }, 'text/csv': { schema: Type.String() } }
-      }
+      },
+      304: null
     },
     problems: [409]
   },

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import { Page, PageQuery, ReportVersion, ReportVersionSummary } from '@m365/api'
 import { conflict, notFound } from '@m365/service-kit'
 import { assertMsp } from '@m365/service-kit/principal'
 import { scopeOf } from '../../lib/scope.js'
+import { matchesEtag } from './page-cache.js'
 import { ReportParams, VersionParams } from './params.js'
 import { problems } from './problems.js'
 
@@ -44,12 +47,17 @@ const versions: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Get a version: status, frozen columns, license and MFA summaries, merge statistics, source',
       params: VersionParams,
-      response: { 200: ReportVersion, ...problems(400, 401, 404) }
+      response: { 200: ReportVersion, 304: Type.Null({ description: 'Not Modified: the version is as If-None-Match names it (its ETag)' }), ...problems(400, 401, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const version = await app.versions.get(request.params.versionId, scopeOf(request.principal))
     if (!version) throw notFound(`report version ${request.params.versionId}`)
-    return version
+    // sharing (and a build finishing) changes the version: its tag is the hash of what is sent, and caches always ask again
+    const body = reply.type('application/json; charset=utf-8').serialize(version) as string // by the 200 schema, as Fastify would
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+    reply.header('etag', etag).header('cache-control', 'private, no-cache')
+    if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send(null)
+    return reply.send(body as never) // already JSON: sent as it is
   })
 
   for (const action of ['share', 'unshare'] as const) {
