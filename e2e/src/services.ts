@@ -18,16 +18,16 @@ function baseEnv (): Record<string, string> {
 }
 
 /**
- * One service as its container runs it: `node --conditions=@m365/source --import tsx
- * services/<name>/src/server.ts` from the repository root (the sources, as `npm run start:service`),
- * on 127.0.0.1:`port`, configured by `env` alone; ready when its /readyz answers 200.
+ * One service exactly as its container runs it: `node services/<name>/dist/server.js` from the
+ * repository root (the build output, which Nx builds before this project's tests), on
+ * 127.0.0.1:`port`, configured by `env` alone; ready when its /readyz answers 200.
  */
 export function serviceSpec (options: { service: ServiceName, instance?: string, port: number, env: Record<string, string>, logDir: string }): ProcessSpec {
   const name = options.instance ?? options.service
   return {
     name,
     command: process.execPath,
-    args: ['--conditions=@m365/source', '--import', 'tsx', join('services', options.service, 'src', 'server.ts')],
+    args: [join('services', options.service, 'dist', 'server.js')],
     cwd: REPO_ROOT,
     env: { ...baseEnv(), SERVICE_NAME: options.service, HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
     logFile: join(options.logDir, `${name}.log`),
