@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,7 +11,7 @@ import { webhooks } from './6-webhooks.js'
 import { parseArgs, usage } from './lib/args.js'
 import type { Benchmark } from './lib/context.js'
 import { createEnvironment } from './lib/environment.js'
-import { RESULTS_DIR } from './lib/launcher.js'
+import { RESULTS_DIR, ROOT } from './lib/launcher.js'
 import type { Measure } from './lib/ratios.js'
 import { markdownTable } from './lib/table.js'
 
@@ -39,6 +40,20 @@ loadTimer.unref()
 const loadSummary = (from: number) => {
   const xs = loads.slice(from)
   return xs.length === 0 ? 'n/a' : `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`
+}
+
+if (options.fromSource) {
+  process.env.BENCH_FROM_SOURCE = '1'
+} else {
+  // the services run from dist/, as the image runs them: build what changed first (Nx caches the rest)
+  log('building the services (npx nx run-many -t build)')
+  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' }
+  })
+  if (build.status !== 0) {
+    console.error(`${build.stdout}${build.stderr}\nthe build failed: fix it, or run the sources with --from-source`)
+    process.exit(1)
+  }
 }
 
 const env = await createEnvironment({ cpuProf: options.cpuProf, keepDb: options.keepDb })
@@ -75,7 +90,7 @@ const table = markdownTable(measures)
 const missed = measures.filter((m) => m.target && !m.target.pass).length
 const checked = measures.filter((m) => m.target).length
 const text = [
-  `Benchmarks of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ' (--quick: sizes about a tenth)' : ''} on ${machine}.`,
+  `Benchmarks of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ' (--quick: sizes about a tenth)' : ''} on ${machine}; services run from ${options.fromSource ? 'their TypeScript sources (tsx)' : 'dist/ as the image runs them'}.`,
   '',
   table,
   '',

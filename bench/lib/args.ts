@@ -35,6 +35,8 @@ export interface Options {
   keepDb: boolean
   /** before starting, wait (at most 15 min) until the 1-minute load average is below this; 0: don't */
   waitQuiet: number
+  /** run the services from their TypeScript sources through tsx instead of their built dist/ */
+  fromSource: boolean
   sizes: Sizes
   help: boolean
 }
@@ -47,6 +49,7 @@ export function usage (): string {
     '  --only LIST    benchmarks to run: numbers or names (full-sync, many-tenants, delta-sync, report-version, gateway, webhooks)',
     '  --cpu-prof     run services and the simulator with --cpu-prof (bench/results/profiles)',
     '  --keep-db      do not drop the run\'s database at the end (to look into it)',
+    '  --from-source  run the services from src/ through tsx (default: build, then run dist/ as the image does)',
     '  --wait-quiet [L]  first wait (at most 15 min) until the 1-minute load average is below L (default 1.5)',
     '',
     'sizes (flag, env variable, full / quick):'
@@ -67,7 +70,7 @@ export function parseArgs (argv: string[], env: NodeJS.ProcessEnv = process.env)
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined]
     const next = argv[i + 1]
     if (inline !== undefined) flags.set(name, inline)
-    else if (next !== undefined && !next.startsWith('--') && !['quick', 'cpu-prof', 'keep-db', 'help'].includes(name)) { flags.set(name, next); i++ } else flags.set(name, true)
+    else if (next !== undefined && !next.startsWith('--') && !['quick', 'cpu-prof', 'keep-db', 'from-source', 'help'].includes(name)) { flags.set(name, next); i++ } else flags.set(name, true)
   }
   const quick = flags.has('quick') || env.BENCH_QUICK === '1'
   const sizes = {} as Record<SizeKey, number | number[]>
@@ -90,7 +93,7 @@ export function parseArgs (argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const quiet = flags.get('wait-quiet')
   const waitQuiet = quiet === undefined ? 0 : quiet === true ? 1.5 : Number(quiet)
-  for (const name of ['quick', 'only', 'cpu-prof', 'keep-db', 'wait-quiet', 'help']) flags.delete(name)
+  for (const name of ['quick', 'only', 'cpu-prof', 'keep-db', 'from-source', 'wait-quiet', 'help']) flags.delete(name)
   if (flags.size > 0) throw new Error(`unknown flag --${[...flags.keys()][0]}\n\n${usage()}`)
   return {
     quick,
@@ -98,6 +101,7 @@ export function parseArgs (argv: string[], env: NodeJS.ProcessEnv = process.env)
     cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',
     keepDb: argv.includes('--keep-db'),
     waitQuiet,
+    fromSource: argv.includes('--from-source') || env.BENCH_FROM_SOURCE === '1',
     sizes: sizes as unknown as Sizes,
     help: argv.includes('--help')
   }

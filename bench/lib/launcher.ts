@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { request } from 'undici'
+import { deployedNodeOptions } from './deployment.js'
 import { waitFor } from './timing.js'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
@@ -43,11 +44,12 @@ export interface Launched {
   stop: (graceMs?: number) => Promise<void>
 }
 
-/** A Node process running a file of the repository from its TypeScript sources, as `npm run start:service` does. */
+/** A Node process running a file of the repository: a .ts file through tsx (as `npm run start:service`), a .js file with plain node (as the image). */
 export function launch (options: LaunchOptions): Launched {
   const logs = join(RESULTS_DIR, 'logs')
   mkdirSync(logs, { recursive: true })
-  const nodeArgs = ['--conditions=@m365/source', '--import', 'tsx', ...(options.nodeArgs ?? [])]
+  const typescript = options.script.endsWith('.ts') ? ['--conditions=@m365/source', '--import', 'tsx'] : []
+  const nodeArgs = [...typescript, ...(options.nodeArgs ?? [])]
   if (options.cpuProf) {
     // one directory per process: the tsx loader thread writes a profile of its own next to the main thread's
     const dir = join(RESULTS_DIR, 'profiles', options.label)
@@ -85,14 +87,16 @@ export interface Service extends Launched {
 }
 
 /**
- * One service as its own process (services/<name>/src/server.ts, as its container runs it) on a free
- * loopback port; resolves once /readyz answers 200. Env is the service's whole configuration.
+ * One service as its own process on a free loopback port, as its container runs it: the built
+ * services/<name>/dist/server.js with the NODE_OPTIONS its Kubernetes Deployment sets (or src/server.ts
+ * through tsx with BENCH_FROM_SOURCE=1); resolves once /readyz answers 200. Env is the service's whole configuration.
  */
 export async function startService (name: string, env: Record<string, string>, options: { label?: string, cpuProf?: boolean } = {}): Promise<Service> {
   const port = await freePort()
   const label = options.label ?? name
-  const server = `services/${name}/src/server.ts`
+  const server = process.env.BENCH_FROM_SOURCE === '1' ? `services/${name}/src/server.ts` : `services/${name}/dist/server.js`
   const probe = process.env.BENCH_MEMORY_PROBE === '1'
+  const nodeOptions = process.env[`BENCH_NODE_OPTIONS_${name.toUpperCase().replaceAll('-', '_')}`] ?? deployedNodeOptions(name)
   const launched = launch({
     label,
     script: probe ? 'bench/lib/memory-probe.ts' : server,
@@ -102,8 +106,8 @@ export async function startService (name: string, env: Record<string, string>, o
       HOST: '127.0.0.1',
       PORT: String(port),
       SERVICE_NAME: name,
-      // e.g. BENCH_NODE_OPTIONS_GRAPH_SYNC='--max-old-space-size=128' to try heap settings on one service
-      ...(process.env[`BENCH_NODE_OPTIONS_${name.toUpperCase().replaceAll('-', '_')}`] ? { NODE_OPTIONS: process.env[`BENCH_NODE_OPTIONS_${name.toUpperCase().replaceAll('-', '_')}`]! } : {})
+      // e.g. BENCH_NODE_OPTIONS_GRAPH_SYNC='--max-old-space-size=96' to try heap settings on one service
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {})
     },
     cpuProf: options.cpuProf ?? false
   })
