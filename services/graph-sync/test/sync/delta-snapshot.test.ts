@@ -48,8 +48,9 @@ t.test('delta syncs applied to the snapshot in place', async (t) => {
     const { tenantId, clientId, members } = base
     const [renamed, relicensed, softDeleted, purged, perUser] = members
     // The generated tenant differs every run: pick users for whom the change is a change.
-    const registering = members.slice(5).find((u) => u.mfa.status !== 'Enabled')!
-    const unregistering = members.slice(5).find((u) => u.mfa.status === 'Enabled')!
+    // by the registration itself: a registered user nothing enforces MFA for is 'Disabled' too
+    const registering = members.slice(5).find((u) => u.mfa.registered === false)!
+    const unregistering = members.slice(5).find((u) => u.mfa.registered === true && u.id !== registering.id)!
     const sim = h.sim.admin
     sim.addUser(tenantId, { displayName: 'New Hire', userPrincipalName: 'new.hire@equals.example', registration: { isMfaRegistered: true, methodsRegistered: ['fido2'] } })
     sim.addUser(tenantId, { displayName: 'New Guest', userPrincipalName: 'guest_x.example#EXT#@equals.example', userType: 'Guest' })
@@ -86,7 +87,8 @@ t.test('delta syncs applied to the snapshot in place', async (t) => {
     t.equal(byId.get(renamed!.id)?.record.displayName, 'Renamed Person')
     t.equal(byId.get(softDeleted!.id)?.kind, 'deletedUser')
     t.notOk(byId.has(purged!.id))
-    t.equal(byId.get(registering!.id)?.record.mfa.status, 'Enabled')
+    t.equal(byId.get(registering!.id)?.record.mfa.registered, true)
+    t.equal(byId.get(unregistering!.id)?.record.mfa.registered, false)
     if (restored) t.equal(byId.get(restored.id)?.kind, 'user', 'a restored user is a user again')
 
     const again = await syncNow(h, app, clientId, tenantId, 'delta')
