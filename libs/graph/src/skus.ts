@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs'
 import { parseCsv } from './csv.js'
 
 /**
- * Bundled copy of Microsoft's "Product names and service plan identifiers for licensing" (SKU level). data/ is a
+ * Bundled copy of Microsoft's "Product names and service plan identifiers for licensing" (SKU level). assets/ is a
  * sibling of src/ and dist/, so this resolves from either without a copy step (the image keeps the project folder).
  */
-const SKU_CSV = new URL('../data/m365-skus.csv', import.meta.url)
+const SKU_CSV = new URL('../assets/m365-skus.csv', import.meta.url)
 
 interface SkuNames {
   byId: Map<string, string>
