@@ -8,6 +8,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const ensure = spawnSync('bash', [join(root, 'scripts/ensure-services.sh')], { stdio: 'inherit' })
 if (ensure.status !== 0) process.exit(ensure.status ?? 1)
 
+// Every project runs tap with the same plugin set (tsx instead of ts-node: see docs/development.md). tap builds
+// that set into node_modules on first use; built once here, so projects tested in parallel never rebuild it at once.
+const built = spawnSync('npx', ['tap', 'build'], { cwd: join(root, 'libs/contracts'), stdio: ['ignore', 'ignore', 'inherit'] })
+if (built.status !== 0) {
+  console.log('tap build failed\n0 passed, 1 failed')
+  process.exit(1)
+}
+
 const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', '--skip-nx-cache', ...process.argv.slice(2)]
 const child = spawn('npx', args, {
   cwd: root,

@@ -19,6 +19,8 @@ export interface WorkLoopOptions {
   work (): Promise<boolean>
   /** the longest wait after failing passes (the interval doubles per failure up to this); default 30 s */
   maxBackoffMs?: number
+  /** the first pass comes one interval (or a wake()) after start, not at once */
+  firstPassAfterInterval?: boolean
 }
 
 /**
@@ -26,7 +28,7 @@ export interface WorkLoopOptions {
  * wake(). A pass that throws is logged; the next waits twice as long per failure in a row (the database
  * or bus is down: no hot loop), up to `maxBackoffMs`.
  */
-export function createWorkLoop ({ name, log, intervalMs, work, maxBackoffMs = 30_000 }: WorkLoopOptions): WorkLoop {
+export function createWorkLoop ({ name, log, intervalMs, work, maxBackoffMs = 30_000, firstPassAfterInterval = false }: WorkLoopOptions): WorkLoop {
   const state = { stopped: false, woken: false }
   let wakeUp: (() => void) | undefined
   let running: Promise<void> | undefined
@@ -43,6 +45,7 @@ export function createWorkLoop ({ name, log, intervalMs, work, maxBackoffMs = 30
 
   async function loop (): Promise<void> {
     let failures = 0
+    if (firstPassAfterInterval) await pause(intervalMs)
     while (!state.stopped) {
       let more = false
       state.woken = false

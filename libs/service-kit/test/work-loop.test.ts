@@ -63,3 +63,18 @@ t.test('a failing pass is logged with its count and retried; passes after it run
   t.equal(warnings.length, 3)
   t.match(warnings[2], { loop: 'flaky', failures: 3, err: { message: 'db is down' }, msg: 'work loop pass failed' })
 })
+
+t.test('firstPassAfterInterval: nothing runs at start; a wake() runs the first pass; stop() during the wait ends the loop', async (t) => {
+  let passes = 0
+  const loop = createWorkLoop({ name: 'late', log, intervalMs: 60_000, firstPassAfterInterval: true, work: async () => { passes++; return false } }).start()
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(passes, 0, 'no pass before the interval')
+  loop.wake()
+  await waitFor(() => passes === 1, 'the woken pass')
+  await loop.stop()
+
+  const idle = createWorkLoop({ name: 'idle', log, intervalMs: 60_000, firstPassAfterInterval: true, work: async () => { passes++; return false } }).start()
+  await idle.stop()
+  t.equal(passes, 1, 'a loop stopped before its first pass ran none')
+})

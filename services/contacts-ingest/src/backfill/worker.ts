@@ -28,6 +28,8 @@ export function startBackfillWorker (options: BackfillWorkerOptions): { runner: 
     name: 'backfill-scheduler',
     log: options.log,
     intervalMs: options.schedulerTickMs,
+    // not during start-up: replicas starting together do not all scan at once, and what a restart missed waits one tick
+    firstPassAfterInterval: true,
     async work () {
       const queued = await scheduleDueBackfills(options.db, options.intervalMinutes)
       if (queued > 0) {

@@ -79,6 +79,8 @@ t.test('two app instances on one database and one NATS namespace never sync one 
     firsts.push(syncId)
     h.sim.admin.setFaults(tenantId, { slowPageMs: 40 })
   }
+  // the connection is an event: until an instance has consumed it, the tenant is unknown (404)
+  for (const syncId of firsts) await waitForRun(h.sql, syncId, () => true)
   const syncIds = [...firsts]
   for (let i = 0; i < 5; i++) {
     for (const tenantId of tenants) {
