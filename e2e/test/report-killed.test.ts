@@ -4,7 +4,7 @@ import {
   reportObjectCount, startPoller, startStack, storedVersionRows, versionRowsBeingInserted, waitFor, type Page, type Version
 } from '../src/index.js'
 
-const USERS = 20_000
+const USERS = 10_000
 const OBJECTS = USERS + 10 + 5 // + recycle bin + org contacts
 const MATCHED = 100
 const CONTACTS = 200
@@ -18,7 +18,7 @@ t.test('report SIGKILLed while building versions: each ends complete, numbering 
   })
   const { api, sims: { m365, psa } } = stack
 
-  // --- a big read model: a 20,000-user tenant synced, 200 PSA contacts (half of them people of the tenant)
+  // --- a big read model: a 10,000-user tenant synced, 200 PSA contacts (half of them people of the tenant)
   const { tenantId } = m365.admin.createTenant({ displayName: 'Huge Clinic Group', userCount: USERS, licenseTier: 'free', mix: { deleted: 10, orgContacts: 5 } })
   const clientId = await createClient(api, 'Huge Clinic Group')
   await connectTenant(stack, clientId, tenantId)
