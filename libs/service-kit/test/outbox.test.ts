@@ -40,8 +40,12 @@ t.test('a publish that fails leaves the rows unsent with the attempt and the err
   await app.db.transaction((tx) => enqueue(tx, outbox, ClientCreated, created('stuck')))
   const publisher = createOutboxPublisher({ db: app.db, bus, table: outbox, log, pollMs: 20 }).start()
   t.teardown(() => publisher.stop())
-  await waitFor(async () => (await rows(app.db))[0]?.last_error !== null, 'a failed attempt')
-  const [row] = await rows(app.db)
+  // read between attempts: the publisher keeps retrying, and each attempt leases the row again
+  let row: Row | undefined
+  await waitFor(async () => {
+    [row] = await rows(app.db)
+    return row?.last_error != null && row.lease_until === null
+  }, 'a failed attempt, its lease given back')
   t.match(row, { sent_at: null, lease_until: null, last_error: /closed/ })
   t.ok(Number(row?.attempts) >= 1)
 })

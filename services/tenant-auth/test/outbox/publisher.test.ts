@@ -56,9 +56,11 @@ t.test('a publish that fails leaves the row unsent, counted, with the error', as
   await bus.close() // the bus is unusable from here on
   await h.app.db.transaction((tx) => enqueueEvent(tx, TenantConnected, connected()))
   h.app.outbox.wake()
-  await waitFor(async () => ((await h.app.db.select().from(outbox))[0]?.attempts ?? 0) >= 1, 'a failed attempt')
+  // attempts counts at the claim, the error is written once the publish failed: wait for the error
+  await waitFor(async () => ((await h.app.db.select().from(outbox))[0]?.lastError ?? null) !== null, 'a failed attempt')
   const [row] = await h.app.db.select().from(outbox)
   t.equal(row?.sentAt, null)
+  t.ok((row?.attempts ?? 0) >= 1, 'the attempt is counted')
   t.match(row?.lastError, /bus is closed/)
   t.equal((await h.app.db.select({ n: sql<number>`count(*)::int` }).from(outbox))[0]?.n, 1)
 })
