@@ -67,7 +67,6 @@ t.test('a failing pass is logged with its count and retried; passes after it run
 t.test('firstPassAfterInterval: nothing runs at start; a wake() runs the first pass; stop() during the wait ends the loop', async (t) => {
   let passes = 0
   const loop = createWorkLoop({ name: 'late', log, intervalMs: 60_000, firstPassAfterInterval: true, work: async () => { passes++; return false } }).start()
-  await new Promise((resolve) => setImmediate(resolve))
   await new Promise((resolve) => setTimeout(resolve, 20))
   t.equal(passes, 0, 'no pass before the interval')
   loop.wake()
