@@ -12,6 +12,8 @@ export interface OpenDatabaseOptions {
   log?: DbLogger
   /** Pool size for postgres (default 10). */
   max?: number
+  /** PGlite in memory only: start from this dump (PGlite's dumpDataDir) instead of running initdb. */
+  pgliteDump?: Blob
 }
 
 interface HandleBase {
@@ -71,7 +73,7 @@ async function connect (options: OpenDatabaseOptions, key: string | undefined, l
   const { PGlite } = await import('@electric-sql/pglite')
   if (!options.dataDir) {
     log.info({ kind: 'pglite', dataDir: 'memory' }, 'database opened')
-    return { kind: 'pglite', client: await PGlite.create(), key }
+    return { kind: 'pglite', client: await PGlite.create(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}), key }
   }
   const dataDir = join(resolve(options.dataDir), 'pglite')
   await mkdir(dataDir, { recursive: true })

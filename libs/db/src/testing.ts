@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { openDatabase, type DatabaseHandle } from './database.js'
+import { emptyClusterDump } from './pglite-template.js'
 
 /** What the helpers need from a tap `t` (or any test runner with teardown). */
 export interface Teardown { teardown(fn: () => unknown): void }
@@ -46,21 +47,11 @@ async function dropDatabase (adminUrl: string, name: string): Promise<void> {
   }
 }
 
-export interface TestPglite {
-  handle: DatabaseHandle
-  /** the temporary data directory (removed on teardown), or undefined in memory */
-  dataDir: string | undefined
-}
-
-/** An embedded PGlite database, in memory or (onDisk) in a temporary directory; closed and removed on teardown. */
-export async function createTestPglite (t: Teardown, options: { onDisk?: boolean } = {}): Promise<TestPglite> {
-  const dataDir = options.onDisk ? await mkdtemp(join(tmpdir(), 'm365-test-')) : undefined
-  const handle = await openDatabase(dataDir ? { dataDir } : {})
-  t.teardown(async () => {
-    await handle.close()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-  })
-  return { handle, dataDir }
+/** An embedded PGlite database in memory, started from a dump of an empty cluster; closed on teardown. */
+export async function createTestPglite (t: Teardown): Promise<{ handle: DatabaseHandle }> {
+  const handle = await openDatabase({ pgliteDump: await emptyClusterDump() })
+  t.teardown(() => handle.close())
+  return { handle }
 }
 
 /** A temporary directory (a service's DATA_DIR), removed on teardown. */

@@ -26,6 +26,20 @@ t.test('pglite: ping, raw rows, closed handle fails ping', async (t) => {
   await t.rejects(handle.ping())
 })
 
+t.test('pglite from a dump: starts with what the dump holds, in memory', async (t) => {
+  const { handle: source } = await createTestPglite(t)
+  await source.query('create table kept (n int)')
+  await source.query('insert into kept values (7)')
+  if (source.kind !== 'pglite') throw new Error('expected PGlite')
+  const dump = await source.client.dumpDataDir('none')
+  const copy = await openDatabase({ pgliteDump: dump })
+  t.teardown(() => copy.close())
+  t.not(copy.client, source.client, 'a separate instance')
+  t.same(await copy.query('select n from kept'), [{ n: 7 }])
+  await copy.query('insert into kept values (8)')
+  t.same(await source.query('select count(*)::int as c from kept'), [{ c: 1 }], 'the source is not touched')
+})
+
 t.test('pglite on disk: one instance per data dir, shared by leases, closed by the last', async (t) => {
   const dataDir = await createTestDataDir(t)
   const [a, b] = await Promise.all([openDatabase({ dataDir }), openDatabase({ dataDir })])
