@@ -62,7 +62,7 @@ export class RateLimiter {
 
 /**
  * Entra's documented limit for identity and access reports (spec §4.1): 5 requests / 10 s per app
- * per tenant. The window is half a second longer than Graph's, because Graph counts arrivals and a
- * first request that spent longer connecting could otherwise still be in its window.
+ * per tenant, unless told otherwise. The window is half a second longer than Graph's, because Graph
+ * counts arrivals and a first request that spent longer connecting could otherwise still be in its window.
  */
-export const reportRateLimit = (): RateLimiter => new RateLimiter({ limit: 5, intervalMs: 10_500 })
+export const reportRateLimit = (requestsPer10s = 5): RateLimiter => new RateLimiter({ limit: requestsPer10s, intervalMs: 10_500 })

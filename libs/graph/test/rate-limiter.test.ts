@@ -1,5 +1,5 @@
 import t from 'tap'
-import { RateLimiter } from '@m365/graph'
+import { RateLimiter, reportRateLimit } from '@m365/graph'
 
 /** A clock the test moves by hand: no real waiting, no timing assertions. */
 function fakeClock () {
@@ -35,6 +35,11 @@ t.test('5 requests per 10 s: the sixth waits for the first to leave the window',
   t.same(await settled(takes), [true, true, true, true, true, false, false], 'still inside the window')
   await clock.advance(1)
   t.same(await settled(takes), [true, true, true, true, true, true, true], 'the first five left the window')
+})
+
+t.test("the report limit: Entra's 5 per 10 s (plus a margin) unless configured", async (t) => {
+  t.match(reportRateLimit(), { limit: 5, intervalMs: 10_500 })
+  t.match(reportRateLimit(50), { limit: 50, intervalMs: 10_500 })
 })
 
 t.test('grants spread over time are not held back', async (t) => {

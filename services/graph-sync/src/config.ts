@@ -8,6 +8,7 @@ export const GraphSyncConfig = Type.Composite([BaseConfig, Type.Object({
   GRAPH_CA_PEM: Type.Optional(Type.String({ minLength: 1, description: 'the same CA as PEM text' })),
   GRAPH_MAX_CONCURRENCY: Type.Integer({ minimum: 1, default: 4, description: 'Graph requests in flight per tenant (plus one for the registration report)' }),
   GRAPH_PER_USER_CONCURRENCY: Type.Integer({ minimum: 1, default: 3, description: 'JSON batches of 20 per-user MFA reads in flight per tenant (within GRAPH_MAX_CONCURRENCY)' }),
+  GRAPH_REPORT_REQUESTS_PER_10S: Type.Integer({ minimum: 1, default: 5, description: "registration-report requests per tenant per 10 s (Entra's documented limit is 5)" }),
   GRAPH_PAGE_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 999, description: '$top / odata.maxpagesize; unset: the largest each API allows' })),
   GRAPH_RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 6 }),
   GRAPH_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 1_000 }),

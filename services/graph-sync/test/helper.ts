@@ -197,6 +197,12 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
 }
 
 /** A tenant of the simulator consented for the demo app (the app tenant-auth would use). */
+/**
+ * For apps syncing only tenants created with `reportThrottle: null`: the simulator does not hold
+ * their registration report to Entra's 5 requests / 10 s, so the app need not pace it either.
+ */
+export const UNPACED_REPORT = { GRAPH_REPORT_REQUESTS_PER_10S: '1000' } as const
+
 export function createTenant (sim: M365Simulator, input: Parameters<M365Simulator['admin']['createTenant']>[0]): string {
   const { tenantId } = sim.admin.createTenant({ tenantId: randomUUID(), consentedClientIds: [DEMO_APP.clientId], ...input })
   return tenantId

@@ -7,7 +7,7 @@ import type { TokenCache } from './token-cache.js'
 
 type GraphAccessConfig = Pick<GraphSyncConfig,
   'GRAPH_BASE_URL' | 'GRAPH_CA_FILE' | 'GRAPH_CA_PEM' | 'GRAPH_MAX_CONCURRENCY' | 'GRAPH_RETRY_MAX_ATTEMPTS' |
-  'GRAPH_RETRY_BASE_MS' | 'GRAPH_RETRY_MAX_DELAY_MS' | 'GRAPH_TIMEOUT_MS'>
+  'GRAPH_RETRY_BASE_MS' | 'GRAPH_RETRY_MAX_DELAY_MS' | 'GRAPH_TIMEOUT_MS' | 'GRAPH_REPORT_REQUESTS_PER_10S'>
 
 /** The extra CA to trust (the simulator's), from GRAPH_CA_PEM or the file GRAPH_CA_FILE names. */
 export function extraCaPem (config: Pick<GraphSyncConfig, 'GRAPH_CA_FILE' | 'GRAPH_CA_PEM'>): string | undefined {
@@ -18,7 +18,7 @@ export function extraCaPem (config: Pick<GraphSyncConfig, 'GRAPH_CA_FILE' | 'GRA
 
 /**
  * Graph clients per tenant over one HTTPS transport. Each tenant keeps one report limiter in this
- * process (Entra's 5 requests / 10 s on the registration report); a tenant syncs on one replica at
+ * process (GRAPH_REPORT_REQUESTS_PER_10S: Entra's 5 requests / 10 s on the registration report); a tenant syncs on one replica at
  * a time (the lease), so that is the tenant's limit.
  */
 export class GraphAccess {
@@ -40,7 +40,7 @@ export class GraphAccess {
   clientsFor (tenantId: string): { main: GraphClient, report: GraphClient } {
     let limiter = this.#limiters.get(tenantId)
     if (!limiter) {
-      limiter = reportRateLimit()
+      limiter = reportRateLimit(this.config.GRAPH_REPORT_REQUESTS_PER_10S)
       this.#limiters.set(tenantId, limiter)
     }
     return { main: this.#client(tenantId, this.config.GRAPH_MAX_CONCURRENCY, limiter), report: this.#client(tenantId, 1, limiter) }

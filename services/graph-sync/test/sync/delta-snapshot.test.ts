@@ -1,7 +1,7 @@
 import t from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { SyncFailed } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, waitFor, waitForRun, type Harness } from '../helper.js'
+import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
 
 const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 type App = Awaited<ReturnType<Harness['build']>>
@@ -41,7 +41,7 @@ async function baseline (h: Harness, app: App, name: string) {
 
 t.test('delta syncs applied to the snapshot in place', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const app = await h.build({ GRAPH_PAGE_SIZE: '8', SYNC_MAX_ATTEMPTS: '10' })
+  const app = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '8', SYNC_MAX_ATTEMPTS: '10' })
 
   t.test('a delta that changes, adds and removes users gives exactly the snapshot a full sync gives', async (t) => {
     const base = await baseline(h, app, 'Delta Equals Full')
@@ -127,7 +127,7 @@ t.test('delta syncs applied to the snapshot in place', async (t) => {
     h.sim.admin.setFaults(tenantId, { slowPageMs: 300, onlyPaths: ['/v1.0/users/delta'] })
     const again = members.slice(13)
     for (const m of again) h.sim.admin.updateUser(tenantId, m.id, { displayName: 'Changed again' })
-    const second = await h.build({ GRAPH_PAGE_SIZE: '2' })
+    const second = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '2' })
     await app.close()
     const interrupted = await requestSync(second, clientId, tenantId, 'delta')
     await waitForRun(h.sql, interrupted, (r) => r.phase === 'fetching' && (r.pages as number) >= 2, 30_000)
@@ -138,7 +138,7 @@ t.test('delta syncs applied to the snapshot in place', async (t) => {
     t.equal(still.syncId, syncId)
     t.same(still.rows, after.rows, 'the snapshot is as the last committed sync left it')
     h.sim.admin.setFaults(tenantId, null)
-    const third = await h.build({ GRAPH_PAGE_SIZE: '8' })
+    const third = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '8' })
     const finished = await waitForRun(h.sql, interrupted)
     t.equal(finished.outcome, 'completed', String(finished.error))
     const final = await currentSnapshot(h.sql, tenantId)
@@ -150,7 +150,7 @@ t.test('delta syncs applied to the snapshot in place', async (t) => {
 
 t.test('a SKU rename or a policy change recomputes every record', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const app = await h.build({ GRAPH_PAGE_SIZE: '8' })
+  const app = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '8' })
   const base = await baseline(h, app, 'Delta Sku Rename')
   const { tenantId, clientId } = base
   const licensed = base.snapshot.rows.filter((r) => r.record.licenses.length > 0)

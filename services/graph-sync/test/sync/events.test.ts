@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createEvent, MAX_BATCH, O365SkusReplaced, O365UsersUpserted, SyncCompleted, SyncRequested } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, waitForRun } from '../helper.js'
+import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitForRun } from '../helper.js'
 
 const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 
@@ -16,7 +16,7 @@ t.test('events go out after the commit, in batches of at most MAX_BATCH with det
       return row?.current_sync_id ?? null
     }
   })
-  const app = await h.build()
+  const app = await h.build(UNPACED_REPORT)
   const tenantId = createTenant(h.sim, { displayName: 'Big Batch Ltd', userCount: 1100, mix: { deleted: 20, orgContacts: 15 }, reportThrottle: null })
   const { clientId, syncId } = await h.connect(tenantId)
   const run = await waitForRun(h.sql, syncId, undefined, 120_000)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { SyncFailed } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, waitFor, waitForRun, type Harness } from '../helper.js'
+import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
 
 const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 
@@ -27,7 +27,7 @@ const records = (s: Awaited<ReturnType<typeof currentSnapshot>>) => s.rows.map((
 
 t.test('faults', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const app = await h.build({ GRAPH_PAGE_SIZE: '5' })
+  const app = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '5' })
 
   t.test('a 429 storm (Retry-After honoured) ends with the same data', async (t) => {
     const base = await baseline(h, 'Throttled Ltd')
@@ -89,7 +89,7 @@ t.test('faults', async (t) => {
 
 t.test('attempts are bounded: then o365.sync.failed with willRetry false, and the snapshot stays', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const app = await h.build({ SYNC_MAX_ATTEMPTS: '2' })
+  const app = await h.build({ ...UNPACED_REPORT, SYNC_MAX_ATTEMPTS: '2' })
   const base = await baseline(h, 'Down For Good Ltd')
   h.sim.admin.setFaults(base.tenantId, { unavailable503: { probability: 1 }, onlyPaths: ['/v1.0/subscribedSkus'] })
   const syncId = await requestSync(app, base.clientId, base.tenantId)
@@ -108,7 +108,7 @@ t.test('attempts are bounded: then o365.sync.failed with willRetry false, and th
 
 t.test('the app closed half way through paging: the previous snapshot stays readable, the next run completes', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const first = await h.build({ GRAPH_PAGE_SIZE: '5' })
+  const first = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '5' })
   const base = await baseline(h, 'Interrupted Ltd', 18)
   h.sim.admin.setFaults(base.tenantId, { slowPageMs: 300, onlyPaths: ['/v1.0/users'] })
   const syncId = await requestSync(first, base.clientId, base.tenantId)
@@ -123,7 +123,7 @@ t.test('the app closed half way through paging: the previous snapshot stays read
   t.same(records(during), records(base.snapshot), 'and complete')
 
   h.sim.admin.setFaults(base.tenantId, null)
-  await h.build()
+  await h.build(UNPACED_REPORT)
   const run = await waitForRun(h.sql, syncId)
   t.equal(run.outcome, 'completed', String(run.error))
   t.equal(run.attempts, 2)

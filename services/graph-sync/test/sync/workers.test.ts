@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createEvent, SyncRequested } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, waitFor, waitForRun, type Harness } from '../helper.js'
+import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
 
 const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 const root = new URL('../..', import.meta.url).pathname
@@ -30,7 +30,7 @@ async function enqueue (h: Harness, tenantId: string, clientId: string): Promise
 
 t.test('a worker process killed mid-paging: the previous snapshot stays current, another worker completes the sync', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const settings = { GRAPH_PAGE_SIZE: '5', SYNC_LEASE_TTL_MS: '2000', SYNC_ACK_WAIT_MS: '3000' }
+  const settings = { ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '5', SYNC_LEASE_TTL_MS: '2000', SYNC_ACK_WAIT_MS: '3000' }
   const worker = startWorker(t, h, settings)
   const tenantId = createTenant(h.sim, { displayName: 'Killed Worker Ltd', userCount: 40, reportThrottle: null })
   const { clientId, syncId: first } = await h.connect(tenantId)
@@ -65,7 +65,7 @@ t.test('two app instances on one database and one NATS namespace never sync one 
   const h = await setup(t, { fixture: 'none' })
   // A long lease TTL: on a loaded machine a 3 s lease can expire under a stalled event loop, which
   // is the takeover the killed-worker test is about, not what this one counts.
-  const settings = { SYNC_CONCURRENCY: '4', SYNC_RETRY_BASE_MS: '100', SYNC_LEASE_TTL_MS: '30000' }
+  const settings = { ...UNPACED_REPORT, SYNC_CONCURRENCY: '4', SYNC_RETRY_BASE_MS: '100', SYNC_LEASE_TTL_MS: '30000' }
   const apps = [await h.build(settings), await h.build(settings)]
   const tenants = [
     createTenant(h.sim, { displayName: 'Busy One', userCount: 12, reportThrottle: null }),
