@@ -1,6 +1,6 @@
 import t from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
-import { createTenant, currentSnapshot, setup, waitForRun, type Harness } from '../helper.js'
+import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitForRun, type Harness } from '../helper.js'
 
 const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 
@@ -13,8 +13,8 @@ async function syncNow (h: Harness, app: Awaited<ReturnType<Harness['build']>>, 
 
 t.test('full first, then delta rounds that add, change and remove users; an expired delta link falls back to full', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  const app = await h.build({ GRAPH_PAGE_SIZE: '8' })
-  const tenantId = createTenant(h.sim, { displayName: 'Delta Dental', userCount: 14, mix: { deleted: 2, orgContacts: 2, guests: 2 } })
+  const app = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '8' })
+  const tenantId = createTenant(h.sim, { displayName: 'Delta Dental', userCount: 14, mix: { deleted: 2, orgContacts: 2, guests: 2 }, reportThrottle: null })
   const { clientId, syncId: first } = await h.connect(tenantId)
   const firstRun = await waitForRun(h.sql, first)
   t.equal(firstRun.outcome, 'completed', String(firstRun.error))
