@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import fp from 'fastify-plugin'
 import type { EventBus } from '@m365/bus'
 import type { DatabaseHandle } from '@m365/db'
-import { loadConfig } from '@m365/service-kit'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig } from '@m365/service-kit'
 
 export interface HostedService {
   name: string
@@ -35,7 +35,7 @@ export async function hostService (options: HostOptions): Promise<HostedService>
   const app = Fastify({
     loggerInstance: log.child({ service: name }),
     requestTimeout: Number(config.REQUEST_TIMEOUT_MS ?? 60_000),
-    pluginTimeout: Number(config.STARTUP_TIMEOUT_MS ?? 120_000),
+    pluginTimeout: Number(config.STARTUP_TIMEOUT_MS ?? DEFAULT_STARTUP_TIMEOUT_MS),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {})
   })
   await app.register(fp(plugin), { config, db, bus })

@@ -5,6 +5,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export type LogLevel = typeof LOG_LEVELS[number]
 
 /**
+ * Fastify's pluginTimeout. Start-up work (migrations, JetStream streams and consumers) can take longer
+ * than Fastify's 10 s default on a busy node; the startup probe, not this, decides when a slow start failed.
+ */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000
+
+/**
  * What every service reads from the environment. Extend it with `Type.Composite([BaseConfig, …])`
  * or `Type.Object({ ...BaseConfig.properties, … })`. A property may carry `errorMessage`
  * ('must be 64 hex characters') to replace ajv's wording in the start-up error line.
@@ -26,9 +32,7 @@ export const BaseConfig = Type.Object({
   })),
   CLOSE_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000, description: 'how long shutdown may take before the process is killed' }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
-  // start-up work (migrations, JetStream streams and consumers) can take longer than Fastify's 10 s
-  // default on a busy node; the startup probe, not this, decides when a slow start is a failed one
-  STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 120_000, description: 'how long each plugin may take to start' })
+  STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: DEFAULT_STARTUP_TIMEOUT_MS, description: 'how long each plugin may take to start' })
 })
 export type BaseConfig = Static<typeof BaseConfig>
 

@@ -1,4 +1,4 @@
-export { BaseConfig, ConfigError, EncryptionConfig, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
+export { BaseConfig, ConfigError, DEFAULT_STARTUP_TIMEOUT_MS, EncryptionConfig, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
 export { loggerOptions, REDACTED, redactPaths, redactSecrets, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
 export {
   errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier,

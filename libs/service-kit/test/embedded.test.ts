@@ -4,13 +4,13 @@ import fp from 'fastify-plugin'
 import { ClientCreated, createEvent } from '@m365/contracts'
 import { createInProcessBus } from '@m365/bus'
 import { createTestDataDir, createTestPglite } from '@m365/db/testing'
-import { loadConfig } from '../src/index.js'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig } from '../src/index.js'
 import fixtureApp, { FixtureConfig } from './fixtures/app.js'
 import { waitFor } from './helper.js'
 
 t.test('no DATABASE_URL: PGlite in DATA_DIR, opened, migrated and closed by the app', async (t) => {
   const dataDir = await createTestDataDir(t)
-  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
+  const app = Fastify({ logger: false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
   const bus = createInProcessBus()
   await app.register(fp(fixtureApp), { config: loadConfig(FixtureConfig, { DATA_DIR: dataDir }), bus })
   t.teardown(() => bus.close())
@@ -21,7 +21,7 @@ t.test('no DATABASE_URL: PGlite in DATA_DIR, opened, migrated and closed by the 
   await app.close()
 
   // closed means the directory can be opened again, with the data in it
-  const again = Fastify({ logger: false, pluginTimeout: 120_000 })
+  const again = Fastify({ logger: false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
   await again.register(fp(fixtureApp), { config: loadConfig(FixtureConfig, { DATA_DIR: dataDir }), bus })
   t.teardown(() => again.close())
   t.equal((await again.inject(`/handled/${event.id}`)).statusCode, 200)
@@ -33,7 +33,7 @@ t.test('single process: two apps on one injected PGlite and one bus', async (t) 
   t.teardown(() => bus.close())
   const apps: FastifyInstance[] = []
   for (let i = 0; i < 2; i++) {
-    const app = Fastify({ logger: false, pluginTimeout: 120_000 })
+    const app = Fastify({ logger: false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
     await app.register(fp(fixtureApp), { config: loadConfig(FixtureConfig, {}), db: handle, bus })
     apps.push(app)
   }

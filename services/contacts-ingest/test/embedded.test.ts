@@ -7,7 +7,7 @@ import { createInProcessBus } from '@m365/bus'
 import { queryRows } from '@m365/db'
 import { createTestPglite } from '@m365/db/testing'
 import { buildAutotaskWebhook } from '@m365/psa-simulator'
-import { loadConfig } from '@m365/service-kit'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig } from '@m365/service-kit'
 import contactsIngestApp, { ContactsIngestConfig } from '../src/index.js'
 import { createConnection, headersFor, putMapping, recordEvents, simulatorConnection, startSimulator, testEnv, waitFor } from './helper.js'
 
@@ -19,7 +19,7 @@ t.test('runs embedded on PGlite with the in-process bus (the single-process mode
   const env = testEnv('postgres://unused', {})
   delete env.DATABASE_URL
   const config = loadConfig(ContactsIngestConfig, { ...env, LOG_LEVEL: 'silent' })
-  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
+  const app = Fastify({ logger: false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
   await app.register(fp(contactsIngestApp), { config, db: handle, bus })
   await app.ready()
   t.teardown(() => app.close())

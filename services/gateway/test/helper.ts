@@ -12,7 +12,7 @@ import { createInProcessBus, type EventBus } from '@m365/bus'
 import { createTestDatabase } from '@m365/db/testing'
 import { startM365Simulator, type M365Simulator } from '@m365/m365-simulator'
 import pino from 'pino'
-import { loadConfig, loggerOptions } from '@m365/service-kit'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig, loggerOptions } from '@m365/service-kit'
 import gatewayApp, { ensureLocalSigningKey, GatewayConfig, mintToken, type LocalSigningKey, type MintOptions } from '../src/index.js'
 import type { paths } from './generated/api.js'
 import { serviceModule, type ServiceName } from './services.js'
@@ -104,7 +104,7 @@ export async function startStack (t: Test, options: StackOptions = {}): Promise<
   for (const name of wanted) {
     const { plugin, configSchema } = serviceModule(name)
     const config = loadConfig(configSchema, { DATABASE_URL: database.url, LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ...env[name] })
-    const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: 120_000 })
+    const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
     await app.register(fp(plugin as never), { config, bus } as never)
     closers.push(() => app.close())
     services[name] = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -153,8 +153,8 @@ export class LogCapture extends Writable {
 
 export async function startGateway (config: GatewayConfig, logs?: LogCapture): Promise<{ app: FastifyInstance, url: string }> {
   const app = logs
-    ? Fastify({ loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'gateway'), logs) as FastifyBaseLogger, pluginTimeout: 120_000 })
-    : Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: 120_000 })
+    ? Fastify({ loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'gateway'), logs) as FastifyBaseLogger, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
+    : Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
   await app.register(fp(gatewayApp), { config })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, url }

@@ -4,7 +4,7 @@ import type { Test } from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createInProcessBus, type EventBus } from '@m365/bus'
 import { createTestDatabase } from '@m365/db/testing'
-import { loadConfig } from '@m365/service-kit'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig } from '@m365/service-kit'
 import reportApp, { ReportConfig } from '../src/index.js'
 
 export interface Built {
@@ -20,7 +20,7 @@ export async function build (t: Test, options: { bus?: EventBus, env?: Record<st
     DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', OUTBOX_POLL_MS: '50', VERSION_BUILD_POLL_MS: '50', ...options.env
   })
   const bus = options.bus ?? createInProcessBus()
-  const app = Fastify({ logger: false, pluginTimeout: 120_000 }) // start-up under a loaded CI machine can pass 10 s
+  const app = Fastify({ logger: false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
   await app.register(fp(reportApp), { config, bus })
   await app.ready()
   t.teardown(async () => {

@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import { TenantConnected, TokenRequest } from '@m365/contracts'
 import { createTestPglite } from '@m365/db/testing'
-import { loadConfig } from '@m365/service-kit'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig } from '@m365/service-kit'
 import tenantAuthApp, { TenantAuthConfig } from '../src/index.js'
 import { callback, consent, ENCRYPTION_KEY, inProcessBus, PUBLIC_BASE_URL, seedClient, startConnect, startSimulator, waitFor } from './helper.js'
 
@@ -21,7 +21,7 @@ t.test('single-process mode: an injected PGlite and in-process bus carry the who
     PUBLIC_BASE_URL,
     OUTBOX_POLL_MS: '50'
   })
-  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
+  const app = Fastify({ logger: false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
   await app.register(fp(tenantAuthApp), { config, db: handle, bus })
   t.teardown(() => app.close())
   await app.ready()
