@@ -71,6 +71,8 @@ export class EventLog {
 export class TokenServer {
   readonly refuse = new Map<string, ReplyOf<typeof TokenRequest>>()
   requests = 0
+  /** Tenants whose token was asked for with forceRefresh, in order. */
+  readonly forced: string[] = []
   /** Every access token handed out, to check none reaches a log. */
   readonly issued: string[] = []
   readonly #apps = new Map<string, ConfidentialClientApplication>()
@@ -80,8 +82,10 @@ export class TokenServer {
     this.#transport = createGraphTransport({ extraCaPem: sim.caPem })
   }
 
-  async reply (tenantId: string): Promise<ReplyOf<typeof TokenRequest>> {
+  /** As tenant-auth answers: from msal's cache unless forceRefresh. */
+  async reply (tenantId: string, forceRefresh = false): Promise<ReplyOf<typeof TokenRequest>> {
     this.requests++
+    if (forceRefresh) this.forced.push(tenantId)
     const refused = this.refuse.get(tenantId)
     if (refused) return refused
     let app = this.#apps.get(tenantId)
@@ -93,7 +97,7 @@ export class TokenServer {
       this.#apps.set(tenantId, app)
     }
     try {
-      const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] })
+      const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE], skipCache: forceRefresh })
       if (!result) return { ok: false, code: 'identity_unavailable', message: 'msal returned no token' }
       this.issued.push(result.accessToken)
       return { ok: true, accessToken: result.accessToken, expiresOn: (result.expiresOn ?? new Date(Date.now() + 3_600_000)).toISOString() }
@@ -186,7 +190,7 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
     }
   }
 
-  await bus.serve(TokenRequest, async ({ tenantId }) => await tokens.reply(tenantId))
+  await bus.serve(TokenRequest, async ({ tenantId, forceRefresh }) => await tokens.reply(tenantId, forceRefresh))
   for (const contract of allEvents.filter((c) => RECORDED.includes(c.subject))) {
     await bus.consume(contract, { durable: `test-${contract.subject.replaceAll('.', '-')}`, concurrency: 8 }, async (event) => {
       const note = options.annotate ? await options.annotate(event as EventOf<EventContract>, harness) : undefined
@@ -196,13 +200,13 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
   return harness
 }
 
-/** A tenant of the simulator consented for the demo app (the app tenant-auth would use). */
 /**
  * For apps syncing only tenants created with `reportThrottle: null`: the simulator does not hold
  * their registration report to Entra's 5 requests / 10 s, so the app need not pace it either.
  */
 export const UNPACED_REPORT = { GRAPH_REPORT_REQUESTS_PER_10S: '1000' } as const
 
+/** A tenant of the simulator consented for the demo app (the app tenant-auth would use). */
 export function createTenant (sim: M365Simulator, input: Parameters<M365Simulator['admin']['createTenant']>[0]): string {
   const { tenantId } = sim.admin.createTenant({ tenantId: randomUUID(), consentedClientIds: [DEMO_APP.clientId], ...input })
   return tenantId

@@ -15,7 +15,12 @@ export const TokenRequest = defineRequest('tokens.get', 1,
   Type.Object({
     tenantId: TenantId,
     /** Resource scope; defaults to https://graph.microsoft.com/.default */
-    scope: Type.Optional(Type.String())
+    scope: Type.Optional(Type.String()),
+    /**
+     * Skip every cache and ask the identity platform: Graph refused the token the caller had (401, or 403 where
+     * the app's permissions changed), so a cached one proves nothing. A revoked consent shows at once this way.
+     */
+    forceRefresh: Type.Optional(Type.Boolean())
   }),
   Type.Union([
     Type.Object({

@@ -71,7 +71,7 @@ export class GraphAccess {
   /** A tenant that went away needs no limiter. */
   forget (tenantId: string): void {
     this.#limiters.delete(tenantId)
-    this.tokens.forget(tenantId)
+    this.tokens.drop(tenantId)
   }
 
   async close (): Promise<void> {

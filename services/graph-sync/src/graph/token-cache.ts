@@ -26,11 +26,13 @@ export interface TokenCacheOptions {
 
 /**
  * App-only Graph tokens from tenant-auth (tokens.get over NATS request/reply), cached per tenant
- * until shortly before they expire. Concurrent callers for one tenant share one request.
+ * until shortly before they expire. Concurrent callers for one tenant share one request. After
+ * `forget`, the next request asks tenant-auth to skip its own cache too (forceRefresh).
  */
 export class TokenCache {
   readonly #tokens = new Map<string, Cached>()
   readonly #pending = new Map<string, Promise<string>>()
+  readonly #refresh = new Set<string>()
   readonly #now: () => number
 
   constructor (private readonly options: TokenCacheOptions) {
@@ -48,16 +50,25 @@ export class TokenCache {
     return await pending
   }
 
-  /** Drops a tenant's token (Graph said it is no longer valid, or the tenant went away). */
+  /** Graph refused the tenant's token: the next one is fetched afresh, past tenant-auth's cache too. */
   forget (tenantId: string): void {
     this.#tokens.delete(tenantId)
+    this.#refresh.add(tenantId)
+  }
+
+  /** The tenant went away: nothing of it is kept. */
+  drop (tenantId: string): void {
+    this.#tokens.delete(tenantId)
+    this.#refresh.delete(tenantId)
   }
 
   async #request (tenantId: string): Promise<string> {
+    const forceRefresh = this.#refresh.delete(tenantId)
     let reply
     try {
-      reply = await this.options.bus.request(TokenRequest, { tenantId }, { timeoutMs: this.options.timeoutMs })
+      reply = await this.options.bus.request(TokenRequest, { tenantId, ...(forceRefresh && { forceRefresh }) }, { timeoutMs: this.options.timeoutMs })
     } catch (err) {
+      if (forceRefresh) this.#refresh.add(tenantId)
       throw new TokenUnavailableError('request_failed', `no token from tenant-auth: ${(err as Error).message}`, { cause: err })
     }
     if (!reply.ok) {

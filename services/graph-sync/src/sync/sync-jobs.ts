@@ -1,5 +1,5 @@
 import { createEvent, SyncFailed, type EventOf, type SyncRequested } from '@m365/contracts'
-import { GraphRequestError } from '@m365/graph'
+import { GraphRequestError, isPermissionDenied } from '@m365/graph'
 import type { GraphSyncConfig } from '../config.js'
 import type { SyncMetrics } from '../plugins/sync-metrics.js'
 import { syncEventId } from '../lib/ids.js'
@@ -120,8 +120,9 @@ export class SyncJobs {
     const message = describeError(cause)
     const interrupted = cause instanceof InterruptedError
     await finishAttempt(db, run.syncId, attempt, interrupted ? 'interrupted' : 'failed', message)
-    // Graph no longer takes the cached token (revoked, or expired early): get a new one next time.
-    if (cause instanceof GraphRequestError && cause.status === 401) graph.forgetToken(run.tenantId)
+    // Graph no longer takes the token (revoked, expired early) or its roles no longer hold (permissions
+    // changed): the next attempt asks the identity platform afresh, which also tells a revoked consent.
+    if ((cause instanceof GraphRequestError && cause.status === 401) || isPermissionDenied(cause)) graph.forgetToken(run.tenantId)
     const context = { err: cause, syncId: run.syncId, tenantId: run.tenantId, attempt }
     if (interrupted || (isRetryable(cause) && attempt < config.SYNC_MAX_ATTEMPTS)) {
       this.deps.metrics?.attempt(interrupted ? 'interrupted' : 'retrying', seconds)

@@ -30,6 +30,39 @@ t.test('tokens from tenant-auth are cached per tenant until shortly before they 
   t.match(refused, { code: 'credentials_invalid', retryable: false })
 })
 
+t.test('after forget, the next request asks tenant-auth to skip its cache; only that one', async (t) => {
+  const bus = createInProcessBus()
+  t.teardown(() => bus.close())
+  const asked: Array<boolean | undefined> = []
+  await bus.serve(TokenRequest, async (request) => {
+    asked.push(request.forceRefresh)
+    return { ok: true as const, accessToken: `token-${asked.length}`, expiresOn: new Date(Date.now() + 3_600_000).toISOString() }
+  })
+  const cache = new TokenCache({ bus, renewBeforeMs: 300_000, timeoutMs: 1_000 })
+  await cache.get(TENANT)
+  cache.forget(TENANT)
+  t.equal(await cache.get(TENANT), 'token-2')
+  cache.forget(TENANT)
+  cache.drop(TENANT)
+  t.equal(await cache.get(TENANT), 'token-3', 'a dropped tenant starts over')
+  t.same(asked, [undefined, true, undefined])
+})
+
+t.test('a forced refresh that got no answer is forced again next time', async (t) => {
+  const bus = createInProcessBus()
+  t.teardown(() => bus.close())
+  const cache = new TokenCache({ bus, renewBeforeMs: 300_000, timeoutMs: 200 })
+  cache.forget(TENANT)
+  await t.rejects(cache.get(TENANT), { code: 'request_failed' })
+  const asked: Array<boolean | undefined> = []
+  await bus.serve(TokenRequest, async (request) => {
+    asked.push(request.forceRefresh)
+    return { ok: true as const, accessToken: 'token', expiresOn: new Date(Date.now() + 3_600_000).toISOString() }
+  })
+  await cache.get(TENANT)
+  t.same(asked, [true])
+})
+
 t.test('no tenant-auth answering is worth retrying', async (t) => {
   const bus = createInProcessBus()
   t.teardown(() => bus.close())

@@ -1,8 +1,10 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
+import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { DEFAULT_APP_PERMISSIONS, DEMO_APP } from '@m365/m365-simulator'
 import { createTenant, currentSnapshot, setup, waitForRun } from '../helper.js'
 
+const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 const without = (...missing: string[]) => DEFAULT_APP_PERMISSIONS.filter((p) => !missing.includes(p))
 
 /** Log lines as they are written, for checking that no token reaches them. */
@@ -14,7 +16,7 @@ class Capture extends Writable {
 t.test('missing permissions', async (t) => {
   const h = await setup(t, { fixture: 'none' })
   const logs = new Capture()
-  await h.build({ LOG_LEVEL: 'debug' }, { logs })
+  const app = await h.build({ LOG_LEVEL: 'debug' }, { logs })
   const mix = { guests: 1, deleted: 1, orgContacts: 2, mfaRegistered: 3 }
 
   t.test('without Policy.Read.All: per-user MFA, security defaults and CA are unknown with the reason; the sync completes', async (t) => {
@@ -61,13 +63,21 @@ t.test('missing permissions', async (t) => {
     t.same(after.map((r) => r.record), before.map((r) => r.record))
   })
 
-  t.test('without User.Read.All the sync fails for good: a person has to grant it', async (t) => {
+  t.test('without User.Read.All the sync fails for good: a person has to grant it, and the next sync has it', async (t) => {
     const tenantId = createTenant(h.sim, { displayName: 'No Users', userCount: 4, grantedPermissions: without('User.Read.All') })
-    const { syncId } = await h.connect(tenantId)
+    const { clientId, syncId } = await h.connect(tenantId)
     const run = await waitForRun(h.sql, syncId)
     t.equal(run.outcome, 'failed')
     t.equal(run.attempts, 1)
     t.match(run.error, /403.*Authorization_RequestDenied/)
+
+    // The cached token carries the roles it was issued with: only a fresh one carries the new grant.
+    h.sim.admin.setPermissions(tenantId, DEMO_APP.clientId, [...DEFAULT_APP_PERMISSIONS])
+    const res = await app.inject({ method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP })
+    t.equal(res.statusCode, 202, res.body)
+    const next = await waitForRun(h.sql, res.json<{ syncId: string }>().syncId)
+    t.equal(next.outcome, 'completed', String(next.error))
+    t.same(h.tokens.forced, [tenantId], 'the token after the refusal was asked for with forceRefresh')
   })
 
   t.test('no access token reaches the logs', async (t) => {

@@ -40,7 +40,8 @@ export class TokenBroker {
 
   constructor (private readonly options: TokenBrokerOptions) {}
 
-  async getToken (tenantId: string, scope = GRAPH_SCOPE): Promise<TokenReply> {
+  /** `forceRefresh` skips the token cache: the caller's token was refused, so only the identity platform can tell why. */
+  async getToken (tenantId: string, scope = GRAPH_SCOPE, options: { forceRefresh?: boolean } = {}): Promise<TokenReply> {
     const { db, log } = this.options
     const [tenant] = await db.select({ status: tenants.status, lastError: tenants.lastError }).from(tenants).where(eq(tenants.tenantId, tenantId))
     if (!tenant || tenant.status === 'disconnected') return failure('not_connected', `tenant ${tenantId} is not connected`)
@@ -55,7 +56,7 @@ export class TokenBroker {
     }
     if (!credential) return failure('not_connected', `tenant ${tenantId} has no app credentials and no Azure app is configured`)
     try {
-      const result = await this.acquire(tenantId, credential, { scope, fresh: false })
+      const result = await this.acquire(tenantId, credential, { scope, fresh: options.forceRefresh === true })
       return { ok: true, accessToken: result.accessToken, expiresOn: (result.expiresOn ?? new Date(Date.now() + 300_000)).toISOString() }
     } catch (err) {
       const { kind, aadsts, reason } = classifyAuthError(err)

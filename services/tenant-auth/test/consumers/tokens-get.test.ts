@@ -57,6 +57,31 @@ t.test('consent revoked: the status flips with Microsoft\'s reason, TenantConsen
   t.equal(h.events.revoked.length, 1, 'one TenantConsentRevoked for one transition')
 })
 
+t.test('forceRefresh skips the token cache: a consent revoked while a token is cached shows at once', async (t) => {
+  const simulator = await startSimulator(t) // tokens live an hour: well outside msal's renewal margin
+  const h = await build(t, simulator)
+  const clientId = await seedClient(h.app)
+  const { tenantId } = simulator.sim.admin.createTenant({ displayName: 'Cached Co', userCount: 1 })
+  await connectTenant(h, simulator, clientId, tenantId)
+  const first = await h.bus.request(TokenRequest, { tenantId })
+  if (!first.ok) throw new Error(first.message)
+
+  simulator.sim.admin.revokeConsent(tenantId, simulator.msp.clientId)
+  t.match(await h.bus.request(TokenRequest, { tenantId }), { ok: true, accessToken: first.accessToken }, 'without it: the cached token')
+  t.match(await h.bus.request(TokenRequest, { tenantId, forceRefresh: true }), { ok: false, code: 'consent_revoked', message: /^AADSTS700016/ })
+  await waitFor(() => h.events.revoked.length === 1, 'TenantConsentRevoked')
+  t.match(await h.bus.request(TokenRequest, { tenantId }), { ok: false, code: 'consent_revoked' }, 'and from now on')
+
+  simulator.sim.admin.grantConsent(tenantId, simulator.msp.clientId)
+  await connectTenant(h, simulator, clientId, tenantId)
+  const cached = await h.bus.request(TokenRequest, { tenantId })
+  const again = await h.bus.request(TokenRequest, { tenantId })
+  const renewed = await h.bus.request(TokenRequest, { tenantId, forceRefresh: true })
+  if (!cached.ok || !again.ok || !renewed.ok) throw new Error('no token after re-consent')
+  t.equal(again.accessToken, cached.accessToken, 'connected again: the cached token without it')
+  t.not(renewed.accessToken, cached.accessToken, 'and a new one from the identity platform with it')
+})
+
 t.test('an invalid or expired secret: credentials_invalid, and the event', async (t) => {
   const simulator = await startSimulator(t, shortLived)
   const h = await build(t, simulator)
