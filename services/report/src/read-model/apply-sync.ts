@@ -35,15 +35,16 @@ export async function applySync (tx: AnyDb, sync: SyncToApply): Promise<void> {
       mfa_status = excluded.mfa_status, sort_name = excluded.sort_name, sync_id = excluded.sync_id, synced_at = excluded.synced_at
     where cur.synced_at <= excluded.synced_at`)
   await rebuildAddresses(tx, tenantId, syncId)
-  await tx.execute(sql`
-    delete from report.o365_users u
-    where u.tenant_id = ${tenantId}::uuid and u.synced_at < ${completedAt}::timestamptz and u.user_id in (
-      select (jsonb_array_elements_text(b.payload->'userIds'))::uuid from report.staged_batches b
-      where b.sync_id = ${syncId}::uuid and b.kind = 'removed')`)
-  if (sync.mode === 'full') {
-    await tx.execute(sql`delete from report.o365_users
-      where tenant_id = ${tenantId}::uuid and synced_at < ${completedAt}::timestamptz`)
-  }
+  const older = sql`u.tenant_id = ${tenantId}::uuid and u.synced_at < ${completedAt}::timestamptz`
+  // a full sync removes every older row of the tenant, a delta only the users it names
+  const removed = sync.mode === 'full'
+    ? older
+    : sql`${older} and u.user_id in (
+        select (jsonb_array_elements_text(b.payload->'userIds'))::uuid from report.staged_batches b
+        where b.sync_id = ${syncId}::uuid and b.kind = 'removed')`
+  await tx.execute(sql`delete from report.o365_user_addresses a using report.o365_users u
+    where ${removed} and a.tenant_id = u.tenant_id and a.user_id = u.user_id`)
+  await tx.execute(sql`delete from report.o365_users u where ${removed}`)
   await tx.execute(sql`
     insert into report.tenant_sync_state as cur (tenant_id, client_id, sync_id, mode, completed_at)
     values (${tenantId}::uuid, ${clientId}::uuid, ${syncId}::uuid, ${sync.mode}, ${completedAt}::timestamptz)
@@ -52,7 +53,7 @@ export async function applySync (tx: AnyDb, sync: SyncToApply): Promise<void> {
     where cur.completed_at <= excluded.completed_at`)
 }
 
-/** The match addresses of the users this sync wrote: mail, UPN, smtp: proxy addresses, otherMails. */
+/** The match addresses of the users this sync wrote: mail, UPN, smtp: proxy addresses, otherMails; each once per kind. */
 async function rebuildAddresses (tx: AnyDb, tenantId: string, syncId: string): Promise<void> {
   await tx.execute(sql`
     delete from report.o365_user_addresses a using report.o365_users u
@@ -63,12 +64,11 @@ async function rebuildAddresses (tx: AnyDb, tenantId: string, syncId: string): P
     from report.o365_users u cross join lateral (
       select lower(btrim(u.mail)) as address, 'mail' as kind, 1 as rank
       union all select lower(btrim(u.user_principal_name)), 'upn', 2
-      union all select lower(btrim(substr(p, 6))), 'proxyAddress', 3
-        from jsonb_array_elements_text(u.proxy_addresses) p where p ilike 'smtp:%'
-      union all select lower(btrim(o)), 'otherMail', 4 from jsonb_array_elements_text(u.other_mails) o
+      union all (select distinct lower(btrim(substr(p, 6))), 'proxyAddress', 3
+        from jsonb_array_elements_text(u.proxy_addresses) p where p ilike 'smtp:%')
+      union all (select distinct lower(btrim(o)), 'otherMail', 4 from jsonb_array_elements_text(u.other_mails) o)
     ) x
-    where u.tenant_id = ${tenantId}::uuid and u.sync_id = ${syncId}::uuid and x.address is not null and x.address <> ''
-    on conflict do nothing`)
+    where u.tenant_id = ${tenantId}::uuid and u.sync_id = ${syncId}::uuid and x.address is not null and x.address <> ''`)
 }
 
 /** Replaces the tenant's SKUs unless SKUs of a newer sync are already held. */

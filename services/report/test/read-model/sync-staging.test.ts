@@ -58,6 +58,7 @@ t.test('a full sync whose completion arrives first is applied only when its last
 
   t.equal(await handleUsersBatch(app.db, 'upserted', events.upserted[1]!), 'applied', 'the last batch applies the sync')
   t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['A', 'B', 'C'], 'full sync: the old user is gone')
+  t.same(await queryRows(app.db, sql`select count(*)::int as n from report.o365_user_addresses where user_id = ${old.id}::uuid`), [{ n: 0 }], 'and its addresses')
   t.match(await queryRows(app.db, sql`select total, assigned from report.o365_skus where tenant_id = ${tenantId}::uuid`), [{ total: 5, assigned: 1 }])
   t.equal(await handleSyncCompleted(app.db, events.completed), 'ignored', 'a later redelivery of the completion is acknowledged')
   t.same(await queryRows(app.db, sql`select count(*)::int as n from report.staged_batches`), [{ n: 0 }], 'staging emptied')
@@ -91,10 +92,11 @@ t.test('the addresses a user can be matched on', async (t) => {
   const u = user({
     mail: 'Ann.Lee@Contoso.com',
     userPrincipalName: 'ann@contoso.onmicrosoft.com',
-    proxyAddresses: ['SMTP:ann.lee@contoso.com', 'smtp:ann@contoso.com', 'X500:/o=ExchangeLabs/cn=ann', 'sip:ann@contoso.com'],
-    otherMails: ['ann@gmail.com']
+    proxyAddresses: ['SMTP:ann.lee@contoso.com', 'smtp:ann@contoso.com', 'X500:/o=ExchangeLabs/cn=ann', 'sip:ann@contoso.com', 'smtp:Ann@Contoso.com '],
+    otherMails: ['ann@gmail.com', 'ANN@gmail.com']
   })
   await syncTenant(app, { tenantId, clientId, users: [u] })
+  await syncTenant(app, { tenantId, clientId, users: [u] }) // synced again: rebuilt, not added
   const rows = await queryRows<{ address: string, kind: string, rank: number }>(app.db,
     sql`select address, kind, rank from report.o365_user_addresses where user_id = ${u.id}::uuid order by rank, address`)
   t.same(rows, [
