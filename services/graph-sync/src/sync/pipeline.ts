@@ -1,9 +1,9 @@
 /**
- * Writes each page while the next one is being fetched: the source's next() is called before the
- * current page is written, so a chain takes about max(fetch, write) per page, not their sum.
- * Returns the source's return value (a delta round's deltaLink).
+ * Writes each page (of Graph objects, or a batch of records to publish) while the next one is being
+ * fetched: the source's next() is called before the current page is written, so a chain takes about
+ * max(fetch, write) per page, not their sum. Returns the source's return value (a delta round's deltaLink).
  */
-export async function pipePages<T, R> (source: AsyncGenerator<T[], R, undefined>, write: (page: T[]) => Promise<void>): Promise<R> {
+export async function pipePages<P, R> (source: AsyncGenerator<P, R, undefined>, write: (page: P) => Promise<void>): Promise<R> {
   let next = source.next()
   for (;;) {
     const result = await next

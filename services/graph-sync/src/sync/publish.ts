@@ -7,6 +7,7 @@ import { queryRows, type AnyDb } from '@m365/db'
 import { syncEventId } from '../lib/ids.js'
 import { markPublished, updateRun, type Published, type SyncRun } from '../repositories/sync-runs.js'
 import type { Batches } from './changes.js'
+import { pipePages } from './pipeline.js'
 
 export interface PublishDeps { db: AnyDb, bus: EventBus }
 
@@ -34,15 +35,12 @@ export async function publishCommitted (deps: PublishDeps, run: SyncRun, signal?
     published.skus = true
     await record()
   }
-  for (let batch = published.upserted + 1; batch <= batches.upserted; batch++) {
-    signal?.throwIfAborted()
-    const rows = await queryRows<{ record: O365User }>(db, sql`
-      select record from graph_sync.directory_objects where sync_id = ${syncId}::uuid and publish_batch = ${batch} order by object_id, kind`)
-    await bus.publish(O365UsersUpserted, createEvent(O365UsersUpserted, { syncId, tenantId, clientId, batch, users: rows.map((r) => r.record) },
+  await pipePages(upsertedBatches(db, syncId, published.upserted + 1, batches.upserted, signal), async ({ batch, users }) => {
+    await bus.publish(O365UsersUpserted, createEvent(O365UsersUpserted, { syncId, tenantId, clientId, batch, users },
       { id: syncEventId(syncId, O365UsersUpserted.subject, batch) }))
     published.upserted = batch
     await record()
-  }
+  })
   for (let batch = published.removed + 1; batch <= batches.removed; batch++) {
     signal?.throwIfAborted()
     const rows = await queryRows<{ id: string }>(db, sql`
@@ -68,4 +66,16 @@ export async function publishCommitted (deps: PublishDeps, run: SyncRun, signal?
     published.completed = true
   }
   await updateRun(db, syncId, { published, phase: 'completed', outcome: 'completed', finishedAt: sql`now()` as unknown as Date })
+}
+
+/** The records of the o365.users.upserted batches `from`…`to`; publishCommitted reads each while the one before is sent. */
+async function * upsertedBatches (
+  db: AnyDb, syncId: string, from: number, to: number, signal: AbortSignal | undefined
+): AsyncGenerator<{ batch: number, users: O365User[] }, void, undefined> {
+  for (let batch = from; batch <= to; batch++) {
+    signal?.throwIfAborted()
+    const rows = await queryRows<{ record: O365User }>(db, sql`
+      select record from graph_sync.directory_objects where sync_id = ${syncId}::uuid and publish_batch = ${batch} order by object_id, kind`)
+    yield { batch, users: rows.map((r) => r.record) }
+  }
 }
