@@ -18,8 +18,8 @@ export function extraCaPem (config: Pick<GraphSyncConfig, 'GRAPH_CA_FILE' | 'GRA
 
 /**
  * Graph clients per tenant over one HTTPS transport. Each tenant keeps one report limiter in this
- * process (GRAPH_REPORT_REQUESTS_PER_10S: Entra's 5 requests / 10 s on the registration report); a tenant syncs on one replica at
- * a time (the lease), so that is the tenant's limit.
+ * process (GRAPH_REPORT_REQUESTS_PER_10S, by default Entra's 5 requests / 10 s on the registration
+ * report); a tenant syncs on one replica at a time (the lease), so that is the tenant's limit.
  */
 export class GraphAccess {
   readonly transport: GraphTransport
