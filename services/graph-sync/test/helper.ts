@@ -6,6 +6,7 @@ import pino from 'pino'
 import fp from 'fastify-plugin'
 import postgres from 'postgres'
 import type { Test } from 'tap'
+import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createNatsBus, deleteNatsNamespace, type NatsBus } from '@m365/bus'
 import {
   allEvents, createEvent, O365SkusReplaced, O365UsersRemoved, O365UsersUpserted, SyncCompleted, TenantConnected, TokenRequest, type EventContract, type EventOf, type O365User, type ReplyOf
@@ -198,6 +199,18 @@ export async function setup (t: Test, options: { fixture?: 'demo' | 'none', anno
     })
   }
   return harness
+}
+
+/** Headers of an MSP staff request to graph-sync's API. */
+export const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
+
+/** POST …/sync on an app of the harness: its syncId; throws unless 202. Without `mode`, the service chooses. */
+export async function requestSync (app: FastifyInstance, clientId: string, tenantId: string, mode?: 'full' | 'delta'): Promise<string> {
+  const res = await app.inject({
+    method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP, ...(mode && { payload: { mode } })
+  })
+  if (res.statusCode !== 202) throw new Error(`POST sync answered ${res.statusCode}: ${res.body}`)
+  return res.json<{ syncId: string }>().syncId
 }
 
 /**

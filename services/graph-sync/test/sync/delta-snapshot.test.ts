@@ -1,16 +1,8 @@
 import t from 'tap'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { SyncFailed } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
+import { createTenant, currentSnapshot, requestSync, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
 
-const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 type App = Awaited<ReturnType<Harness['build']>>
-
-async function requestSync (app: App, clientId: string, tenantId: string, mode: 'full' | 'delta') {
-  const res = await app.inject({ method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP, payload: { mode } })
-  if (res.statusCode !== 202) throw new Error(`POST sync answered ${res.statusCode}: ${res.body}`)
-  return res.json<{ syncId: string }>().syncId
-}
 
 async function syncNow (h: Harness, app: App, clientId: string, tenantId: string, mode: 'full' | 'delta') {
   const syncId = await requestSync(app, clientId, tenantId, mode)

@@ -1,13 +1,8 @@
 import t from 'tap'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
-import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitForRun, type Harness } from '../helper.js'
-
-const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
+import { createTenant, currentSnapshot, requestSync, setup, UNPACED_REPORT, waitForRun, type Harness } from '../helper.js'
 
 async function syncNow (h: Harness, app: Awaited<ReturnType<Harness['build']>>, clientId: string, tenantId: string) {
-  const res = await app.inject({ method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP })
-  if (res.statusCode !== 202) throw new Error(`POST sync answered ${res.statusCode}: ${res.body}`)
-  const { syncId } = res.json<{ syncId: string }>()
+  const syncId = await requestSync(app, clientId, tenantId)
   return { syncId, run: await waitForRun(h.sql, syncId) }
 }
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createEvent, MAX_BATCH, O365SkusReplaced, O365UsersUpserted, SyncCompleted, SyncRequested } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitForRun } from '../helper.js'
-
-const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
+import { createTenant, currentSnapshot, requestSync, setup, UNPACED_REPORT, waitForRun } from '../helper.js'
 
 t.test('events go out after the commit, in batches of at most MAX_BATCH with deterministic ids', async (t) => {
   // On arrival of each event: which snapshot is current at that moment?
@@ -56,8 +53,7 @@ t.test('events go out after the commit, in batches of at most MAX_BATCH with det
   t.test('the next job of the tenant first finishes what a crashed worker left unpublished', async (t) => {
     await h.sql`update graph_sync.sync_runs set phase = 'publishing', outcome = null, finished_at = null,
       published = '{"skus":true,"upserted":2,"removed":0,"completed":false}'::jsonb where sync_id = ${syncId}`
-    const res = await app.inject({ method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP })
-    const next = res.json<{ syncId: string }>().syncId
+    const next = await requestSync(app, clientId, tenantId)
     const run = await waitForRun(h.sql, next, undefined, 120_000)
     t.equal(run.outcome, 'completed', String(run.error))
     t.equal(run.previous_sync_id, syncId)

@@ -1,15 +1,6 @@
 import t from 'tap'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { SyncFailed } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
-
-const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
-
-async function requestSync (app: Awaited<ReturnType<Harness['build']>>, clientId: string, tenantId: string, mode = 'full') {
-  const res = await app.inject({ method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP, payload: { mode } })
-  if (res.statusCode !== 202) throw new Error(`POST sync answered ${res.statusCode}: ${res.body}`)
-  return res.json<{ syncId: string }>().syncId
-}
+import { createTenant, currentSnapshot, requestSync, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
 
 /** A tenant synced once without faults: the baseline every later sync must reproduce. */
 async function baseline (h: Harness, name: string, userCount = 9) {
@@ -32,7 +23,7 @@ t.test('faults', async (t) => {
   t.test('a 429 storm (Retry-After honoured) ends with the same data', async (t) => {
     const base = await baseline(h, 'Throttled Ltd')
     h.sim.admin.setFaults(base.tenantId, { throttle429: { everyNth: 3, retryAfterSeconds: 1 }, onlyPaths: NOT_REPORTS })
-    const syncId = await requestSync(app, base.clientId, base.tenantId)
+    const syncId = await requestSync(app, base.clientId, base.tenantId, 'full')
     const run = await waitForRun(h.sql, syncId)
     h.sim.admin.setFaults(base.tenantId, null)
     t.equal(run.outcome, 'completed', String(run.error))
@@ -44,7 +35,7 @@ t.test('faults', async (t) => {
   t.test('a 503 storm with dropped connections ends with the same data', async (t) => {
     const base = await baseline(h, 'Flaky Ltd')
     h.sim.admin.setFaults(base.tenantId, { unavailable503: { everyNth: 2 }, dropConnection: { everyNth: 7 }, onlyPaths: NOT_REPORTS })
-    const syncId = await requestSync(app, base.clientId, base.tenantId)
+    const syncId = await requestSync(app, base.clientId, base.tenantId, 'full')
     const run = await waitForRun(h.sql, syncId)
     const statuses = h.sim.admin.stats(base.tenantId).statuses
     h.sim.admin.setFaults(base.tenantId, null)
@@ -58,7 +49,7 @@ t.test('faults', async (t) => {
     h.sim.admin.setFaults(base.tenantId, { unavailable503: { probability: 1 }, onlyPaths: ['/v1.0/contacts'] })
     const renamed = base.snapshot.rows.find((r) => r.kind === 'user')!
     h.sim.admin.updateUser(base.tenantId, renamed.objectId, { displayName: 'Renamed During Outage' })
-    const syncId = await requestSync(app, base.clientId, base.tenantId)
+    const syncId = await requestSync(app, base.clientId, base.tenantId, 'full')
     const failed = await h.events.waitFor(SyncFailed, (e) => e.data.syncId === syncId, 'the first attempt fails')
     t.equal(failed.data.willRetry, true)
     t.match(failed.data.error, /503/)
@@ -92,7 +83,7 @@ t.test('attempts are bounded: then o365.sync.failed with willRetry false, and th
   const app = await h.build({ ...UNPACED_REPORT, SYNC_MAX_ATTEMPTS: '2' })
   const base = await baseline(h, 'Down For Good Ltd')
   h.sim.admin.setFaults(base.tenantId, { unavailable503: { probability: 1 }, onlyPaths: ['/v1.0/subscribedSkus'] })
-  const syncId = await requestSync(app, base.clientId, base.tenantId)
+  const syncId = await requestSync(app, base.clientId, base.tenantId, 'full')
   const run = await waitForRun(h.sql, syncId)
   h.sim.admin.setFaults(base.tenantId, null)
   t.equal(run.outcome, 'failed')
@@ -111,7 +102,7 @@ t.test('the app closed half way through paging: the previous snapshot stays read
   const first = await h.build({ ...UNPACED_REPORT, GRAPH_PAGE_SIZE: '5' })
   const base = await baseline(h, 'Interrupted Ltd', 18)
   h.sim.admin.setFaults(base.tenantId, { slowPageMs: 300, onlyPaths: ['/v1.0/users'] })
-  const syncId = await requestSync(first, base.clientId, base.tenantId)
+  const syncId = await requestSync(first, base.clientId, base.tenantId, 'full')
   await waitForRun(h.sql, syncId, (r) => r.phase === 'fetching' && (r.pages as number) >= 2, 30_000)
   await first.close()
   const [attempt] = await h.sql`select outcome, finished_at from graph_sync.sync_attempts where sync_id = ${syncId}`

@@ -1,10 +1,8 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { DEFAULT_APP_PERMISSIONS, DEMO_APP } from '@m365/m365-simulator'
-import { createTenant, currentSnapshot, setup, waitForRun } from '../helper.js'
+import { createTenant, currentSnapshot, requestSync, setup, waitForRun } from '../helper.js'
 
-const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 const without = (...missing: string[]) => DEFAULT_APP_PERMISSIONS.filter((p) => !missing.includes(p))
 
 /** Log lines as they are written, for checking that no token reaches them. */
@@ -73,9 +71,7 @@ t.test('missing permissions', async (t) => {
 
     // The cached token carries the roles it was issued with: only a fresh one carries the new grant.
     h.sim.admin.setPermissions(tenantId, DEMO_APP.clientId, [...DEFAULT_APP_PERMISSIONS])
-    const res = await app.inject({ method: 'POST', url: `/v1/clients/${clientId}/tenants/${tenantId}/sync`, headers: MSP })
-    t.equal(res.statusCode, 202, res.body)
-    const next = await waitForRun(h.sql, res.json<{ syncId: string }>().syncId)
+    const next = await waitForRun(h.sql, await requestSync(app, clientId, tenantId))
     t.equal(next.outcome, 'completed', String(next.error))
     t.same(h.tokens.forced, [tenantId], 'the token after the refusal was asked for with forceRefresh')
   })

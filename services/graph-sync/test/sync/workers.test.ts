@@ -2,11 +2,9 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
-import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createEvent, SyncRequested } from '@m365/contracts'
-import { createTenant, currentSnapshot, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
+import { createTenant, currentSnapshot, MSP, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
 
-const MSP = { [PRINCIPAL_HEADER]: encodePrincipal({ role: 'msp', sub: 'tester' }) }
 const root = new URL('../..', import.meta.url).pathname
 
 /** graph-sync as its own process (src/server.ts), as a container runs it. */
