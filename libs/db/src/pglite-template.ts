@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url'
  * The dump is made once per installed PGlite version and kept in node_modules/.cache.
  */
 export function emptyClusterDump (): Promise<Blob> {
-  dump ??= readOrMakeDump()
-  dump.catch(() => { dump = undefined })
+  if (!dump) {
+    dump = readOrMakeDump()
+    dump.catch(() => { dump = undefined }) // a failed attempt is not kept: the next caller tries again
+  }
   return dump
 }
 
