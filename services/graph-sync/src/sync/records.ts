@@ -8,6 +8,7 @@ import {
 } from '@m365/graph'
 import type { RegistrationOutcome } from './fetch.js'
 import type { PerUserOutcome } from './per-user-mfa.js'
+import { pipePages } from './pipeline.js'
 import type { ObjectKind, SyncScope } from './staging.js'
 
 const PAGE = 500
@@ -46,25 +47,14 @@ export async function skuPartsOf (db: AnyDb, syncId: string): Promise<Map<string
  * record there) in SQL, the MFA status and explanation come from libs/graph, and each row is
  * written back with its record, whether it changed (without a snapshot to compare with, every
  * record counts as changed) and its o365.users.upserted batch: MAX_BATCH changed records per batch
- * in id order, so a republish after a crash builds the very same batches. Nothing holds more than a
- * page. Returns the number of batches.
+ * in id order, so a republish after a crash builds the very same batches. The next page is read while
+ * one is written back, so nothing holds more than two pages. Returns the number of batches.
  */
 export async function computeRecords (
   db: AnyDb, scope: SyncScope, inputs: RecordInputs, parts: ReadonlyMap<string, string>, compareWith: string | null
 ): Promise<number> {
   let touched = 0
-  // Keyset on object_id alone (unique in a sync once deleted twins of users are gone), so each page is
-  // a range of the (sync_id, object_id) index whatever the planner's statistics say of a fresh sync.
-  let after = '00000000-0000-0000-0000-000000000000'
-  for (;;) {
-    const rows = await queryRows<StagedRow>(db, sql`
-      select o.kind, o.object_id::text as object_id, o.data, o.per_user_state, r.is_mfa_registered, r.is_admin, r.methods,
-        (select p.record from ${OBJECTS} p where p.sync_id = ${compareWith}::uuid and p.object_id = o.object_id limit 1) as previous
-      from ${OBJECTS} o
-      left join graph_sync.registrations r on r.sync_id = o.sync_id and r.user_id = o.object_id
-      where o.sync_id = ${scope.syncId}::uuid and o.object_id > ${after}::uuid
-      order by o.object_id limit ${PAGE}`)
-    if (rows.length === 0) return Math.ceil(touched / MAX_BATCH)
+  await pipePages(stagedPages(db, scope.syncId, compareWith), async (rows) => {
     const updates = rows.map((row) => {
       const record = toRecord(row, inputs, parts)
       const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
@@ -75,7 +65,30 @@ export async function computeRecords (
       update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status', touched = r.changed, publish_batch = r.batch
       from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as r(kind text, id uuid, record jsonb, changed boolean, batch integer)
       where o.sync_id = ${scope.syncId}::uuid and o.kind = r.kind and o.object_id = r.id`)
+  })
+  return Math.ceil(touched / MAX_BATCH)
+}
+
+/**
+ * The sync's staged rows in pages of object ids, each joined with its registration row and its
+ * record in the snapshot `compareWith`. Keyset on object_id alone (unique in a sync once deleted twins
+ * of users are gone), so each page is a range of the (sync_id, object_id) index whatever the
+ * planner's statistics say of a fresh sync. A page only ever follows the one before, so the next can
+ * be read while the current one is written back.
+ */
+async function * stagedPages (db: AnyDb, syncId: string, compareWith: string | null): AsyncGenerator<StagedRow[], void, undefined> {
+  let after = '00000000-0000-0000-0000-000000000000'
+  for (;;) {
+    const rows = await queryRows<StagedRow>(db, sql`
+      select o.kind, o.object_id::text as object_id, o.data, o.per_user_state, r.is_mfa_registered, r.is_admin, r.methods,
+        (select p.record from ${OBJECTS} p where p.sync_id = ${compareWith}::uuid and p.object_id = o.object_id limit 1) as previous
+      from ${OBJECTS} o
+      left join graph_sync.registrations r on r.sync_id = o.sync_id and r.user_id = o.object_id
+      where o.sync_id = ${syncId}::uuid and o.object_id > ${after}::uuid
+      order by o.object_id limit ${PAGE}`)
+    if (rows.length === 0) return
     after = rows[rows.length - 1]!.object_id
+    yield rows
   }
 }
 
