@@ -52,3 +52,33 @@ export async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (i
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
 }
+
+/**
+ * Writes that run in the background, at most `limit` at once: add() waits while that many are
+ * running, and throws once one of them has failed; drain() waits for all of them and throws the
+ * first failure. A failed write never becomes an unhandled rejection.
+ */
+export class BoundedWrites {
+  readonly #running = new Set<Promise<void>>()
+  #failure: { error: unknown } | undefined
+
+  constructor (private readonly limit: number) {}
+
+  async add (write: () => Promise<void>): Promise<void> {
+    while (this.#running.size >= this.limit) await Promise.race(this.#running)
+    this.#throwIfFailed()
+    const running: Promise<void> = write()
+      .catch((error: unknown) => { this.#failure ??= { error } })
+      .finally(() => this.#running.delete(running))
+    this.#running.add(running)
+  }
+
+  async drain (): Promise<void> {
+    await Promise.all(this.#running)
+    this.#throwIfFailed()
+  }
+
+  #throwIfFailed (): void {
+    if (this.#failure) throw this.#failure.error
+  }
+}

@@ -8,10 +8,12 @@ import {
 } from '@m365/graph'
 import type { RegistrationOutcome } from './fetch.js'
 import type { PerUserOutcome } from './per-user-mfa.js'
-import { pipePages } from './pipeline.js'
+import { BoundedWrites, pipePages } from './pipeline.js'
 import type { ObjectKind, SyncScope } from './staging.js'
 
 const PAGE = 500
+/** Pages of records being written back at once (the records themselves are computed in order, one page at a time). */
+const WRITES_IN_FLIGHT = 2
 const OBJECTS = sql.raw('graph_sync.directory_objects')
 
 export interface RecordInputs {
@@ -48,25 +50,39 @@ export async function skuPartsOf (db: AnyDb, syncId: string): Promise<Map<string
  * written back with its record, whether it changed (without a snapshot to compare with, every
  * record counts as changed) and its o365.users.upserted batch: MAX_BATCH changed records per batch
  * in id order, so a republish after a crash builds the very same batches. The next page is read while
- * one is written back, so nothing holds more than two pages. Returns the number of batches.
+ * the current one is computed, and up to WRITES_IN_FLIGHT computed pages are written back at once, so
+ * nothing holds more than a few pages. Returns the number of batches.
  */
 export async function computeRecords (
   db: AnyDb, scope: SyncScope, inputs: RecordInputs, parts: ReadonlyMap<string, string>, compareWith: string | null
 ): Promise<number> {
   let touched = 0
-  await pipePages(stagedPages(db, scope.syncId, compareWith), async (rows) => {
-    const updates = rows.map((row) => {
-      const record = toRecord(row, inputs, parts)
-      const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
-      const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
-      return { kind: row.kind, id: row.object_id, record, changed, batch }
+  const writes = new BoundedWrites(WRITES_IN_FLIGHT)
+  try {
+    await pipePages(stagedPages(db, scope.syncId, compareWith), async (rows) => {
+      const updates = rows.map((row) => {
+        const record = toRecord(row, inputs, parts)
+        const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
+        const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
+        return { kind: row.kind, id: row.object_id, record, changed, batch }
+      })
+      await writes.add(async () => { await writeRecords(db, scope, updates) })
     })
-    await db.execute(sql`
-      update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status', touched = r.changed, publish_batch = r.batch
-      from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as r(kind text, id uuid, record jsonb, changed boolean, batch integer)
-      where o.sync_id = ${scope.syncId}::uuid and o.kind = r.kind and o.object_id = r.id`)
-  })
+  } catch (err) {
+    await writes.drain().catch(() => {})
+    throw err
+  }
+  await writes.drain()
   return Math.ceil(touched / MAX_BATCH)
+}
+
+async function writeRecords (
+  db: AnyDb, scope: SyncScope, updates: Array<{ kind: ObjectKind, id: string, record: O365User, changed: boolean, batch: number | null }>
+): Promise<void> {
+  await db.execute(sql`
+    update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status', touched = r.changed, publish_batch = r.batch
+    from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as r(kind text, id uuid, record jsonb, changed boolean, batch integer)
+    where o.sync_id = ${scope.syncId}::uuid and o.kind = r.kind and o.object_id = r.id`)
 }
 
 /**
