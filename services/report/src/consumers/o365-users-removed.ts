@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { O365UsersRemoved } from '@m365/contracts'
-import { handleUsersBatch } from '../read-model/sync-staging.js'
+import { BATCH_CONCURRENCY, handleUsersBatch } from '../read-model/sync-staging.js'
 
 export default async function (app: FastifyInstance): Promise<void> {
-  await app.consume(O365UsersRemoved, { durable: 'report-o365-users-removed' }, async (event) => { await handleUsersBatch(app.db, 'removed', event) })
+  await app.consume(O365UsersRemoved, { durable: 'report-o365-users-removed', concurrency: BATCH_CONCURRENCY }, async (event) => { await handleUsersBatch(app.db, 'removed', event) })
 }

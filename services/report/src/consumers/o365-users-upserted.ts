@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { O365UsersUpserted } from '@m365/contracts'
-import { handleUsersBatch } from '../read-model/sync-staging.js'
+import { BATCH_CONCURRENCY, handleUsersBatch } from '../read-model/sync-staging.js'
 
 export default async function (app: FastifyInstance): Promise<void> {
-  await app.consume(O365UsersUpserted, { durable: 'report-o365-users-upserted' }, async (event) => { await handleUsersBatch(app.db, 'upserted', event) })
+  await app.consume(O365UsersUpserted, { durable: 'report-o365-users-upserted', concurrency: BATCH_CONCURRENCY }, async (event) => { await handleUsersBatch(app.db, 'upserted', event) })
 }

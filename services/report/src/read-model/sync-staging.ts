@@ -8,6 +8,12 @@ import { isDeletedClient, lockTenant, markProcessed } from './guards.js'
 type Completion = EventOf<typeof SyncCompleted>['data']
 export type SyncOutcome = 'applied' | 'incomplete' | 'ignored'
 
+/**
+ * Batches handled at once per consumer: one batch's JSON is decoded and validated while another is
+ * written. Batches of one tenant still take its lock in turn; those of different tenants do not wait.
+ */
+export const BATCH_CONCURRENCY = 2
+
 /** Thrown after recording a SyncCompleted whose batches are not all here yet: the bus redelivers it later. */
 export class SyncIncompleteError extends Error {
   override readonly name = 'SyncIncompleteError'
@@ -32,7 +38,8 @@ export async function handleUsersBatch (
     const staged = await stageSync(tx, syncId, tenantId, clientId)
     if (staged.appliedAt) return 'ignored'
     await tx.insert(stagedBatches).values({ syncId, kind, batch, payload: event.data }).onConflictDoNothing()
-    return await applyIfComplete(tx, syncId)
+    // Batches usually all come before their completion; until it is here there is nothing to count.
+    return staged.completion ? await applyIfComplete(tx, syncId) : 'incomplete'
   })
 }
 
@@ -49,7 +56,7 @@ export async function handleSkusReplaced (db: AnyDb, event: EventOf<typeof O365S
       return 'applied'
     }
     await tx.insert(stagedSkus).values({ syncId, payload: skus }).onConflictDoNothing()
-    return await applyIfComplete(tx, syncId)
+    return staged.completion ? await applyIfComplete(tx, syncId) : 'incomplete'
   })
 }
 
