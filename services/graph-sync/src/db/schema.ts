@@ -123,8 +123,8 @@ export const directoryObjects = graphSync.table('directory_objects', {
   /** o365.users.upserted batch this row goes out in */
   publishBatch: integer('publish_batch')
 }, (t) => [
-  primaryKey({ columns: [t.syncId, t.kind, t.objectId] }),
-  index('directory_objects_object_idx').on(t.syncId, t.objectId),
+  // object_id before kind: keyset pages over a sync's objects read the key's own order (no second index to keep)
+  primaryKey({ columns: [t.syncId, t.objectId, t.kind] }),
   index('directory_objects_batch_idx').on(t.syncId, t.publishBatch),
   index('directory_objects_tenant_idx').on(t.tenantId, t.syncId)
 ])

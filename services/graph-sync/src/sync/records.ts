@@ -88,7 +88,7 @@ async function writeRecords (
 /**
  * The sync's staged rows in pages of object ids, each joined with its registration row and its
  * record in the snapshot `compareWith`. Keyset on object_id alone (unique in a sync once deleted twins
- * of users are gone), so each page is a range of the (sync_id, object_id) index whatever the
+ * of users are gone), so each page is a range of the primary key (sync_id, object_id, kind) whatever the
  * planner's statistics say of a fresh sync. A page only ever follows the one before, so the next can
  * be read while the current one is written back.
  */
