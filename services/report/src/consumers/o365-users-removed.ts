@@ -3,5 +3,7 @@ import { O365UsersRemoved } from '@m365/contracts'
 import { BATCH_CONCURRENCY, handleUsersBatch } from '../read-model/sync-staging.js'
 
 export default async function (app: FastifyInstance): Promise<void> {
-  await app.consume(O365UsersRemoved, { durable: 'report-o365-users-removed', concurrency: BATCH_CONCURRENCY }, async (event) => { await handleUsersBatch(app.db, 'removed', event) })
+  await app.consume(O365UsersRemoved, { durable: 'report-o365-users-removed', concurrency: BATCH_CONCURRENCY }, async (event) => {
+    await handleUsersBatch(app.db, 'removed', event)
+  })
 }
