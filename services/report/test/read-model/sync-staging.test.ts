@@ -107,6 +107,28 @@ t.test('the addresses a user can be matched on', async (t) => {
   ], 'each address once, under the best kind it is held as')
 })
 
+t.test('batches handled at once, as the consumers do, apply their sync exactly once, whichever comes last', async (t) => {
+  const { app } = await build(t)
+  const users = Array.from({ length: 24 }, (_, i) => user({ displayName: `U${String(i).padStart(2, '0')}` }))
+
+  const completionFirst = syncEvents({ tenantId: randomUUID(), clientId, users, batchSize: 1 })
+  await t.rejects(handleSyncCompleted(app.db, completionFirst.completed), SyncIncompleteError, 'no batch is here yet')
+  const outcomes = await Promise.all(completionFirst.upserted.map(async (event) => await handleUsersBatch(app.db, 'upserted', event)))
+  t.same(outcomes.filter((o) => o === 'applied').length, 1, 'one batch, the last to take the lock, applied the sync')
+  t.equal((await usersOf(app, completionFirst.completed.data.tenantId)).length, 24, 'with every user')
+
+  const allAtOnce = syncEvents({ tenantId: randomUUID(), clientId, users, batchSize: 1 })
+  const settled = await Promise.allSettled([
+    handleSyncCompleted(app.db, allAtOnce.completed),
+    ...allAtOnce.upserted.map(async (event) => await handleUsersBatch(app.db, 'upserted', event))
+  ])
+  const applied = settled.filter((s) => s.status === 'fulfilled' && s.value === 'applied').length
+  const early = settled.filter((s) => s.status === 'rejected' && s.reason instanceof SyncIncompleteError).length
+  t.equal(applied, 1, 'the completion and the batches together apply it once')
+  t.equal(applied + early + settled.filter((s) => s.status === 'fulfilled' && s.value === 'incomplete').length, settled.length, 'nothing else happened')
+  t.equal((await usersOf(app, allAtOnce.completed.data.tenantId)).length, 24)
+})
+
 t.test('SKUs arriving after their sync was applied replace the held ones, unless newer ones are held', async (t) => {
   const { app } = await build(t)
   const tenantId = randomUUID()
