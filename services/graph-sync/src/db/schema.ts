@@ -125,6 +125,8 @@ export const directoryObjects = graphSync.table('directory_objects', {
 }, (t) => [
   // object_id before kind: keyset pages over a sync's objects read the key's own order (no second index to keep)
   primaryKey({ columns: [t.syncId, t.objectId, t.kind] }),
+  // a snapshot's deleted users and org contacts, found without reading its users (delta syncs replace them)
+  index('directory_objects_others_idx').on(t.syncId, t.kind).where(sql`kind <> 'user'`),
   index('directory_objects_batch_idx').on(t.syncId, t.publishBatch),
   index('directory_objects_tenant_idx').on(t.tenantId, t.syncId)
 ])

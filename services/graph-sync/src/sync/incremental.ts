@@ -166,9 +166,11 @@ export async function applyInPlace (tx: AnyDb, scope: SyncScope, snapshotId: str
   await tx.execute(sql`
     delete from ${OBJECTS} p using ${REMOVED} r
     where r.sync_id = ${syncId}::uuid and p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id = r.object_id`)
+  // NOT IN (a hashed subplan), not NOT EXISTS: the delta's few thousand rows are not analysed, and planned
+  // as one row the anti-join re-read all of them for every row of the snapshot (2,000 x 2,000: 0.3 s).
   await tx.execute(sql`
     delete from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid and p.kind in ('deletedUser', 'orgContact')
-      and not exists (select 1 from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.kind = p.kind and n.object_id = p.object_id)`)
+      and (p.kind, p.object_id) not in (select n.kind, n.object_id from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.kind <> 'user')`)
   await tx.execute(sql`
     insert into ${OBJECTS} as o (sync_id, kind, object_id, tenant_id, data, per_user_state, record, mfa_status)
     select ${snapshotId}::uuid, n.kind, n.object_id, n.tenant_id, n.data, n.per_user_state, n.record, n.mfa_status
