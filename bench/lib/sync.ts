@@ -24,7 +24,7 @@ export async function requestSync (env: BenchEnvironment, tenantId: string, clie
 /** Tables of a service that has not migrated yet do not exist: read that as "not yet". */
 const notYet = (err: { code?: string }) => { if (err.code === '42P01' || err.code === '3F000') return []; throw err }
 
-/** Polls until the report service's read model holds the sync (it applies a sync's batches in one transaction). */
+/** Polls (every 10 ms: the resolution of every sync time) until report's read model holds the sync (it applies a sync's batches in one transaction). */
 export async function waitForReadModel (sql: postgres.Sql, tenantId: string, syncId: string, timeoutMs = 1_800_000): Promise<number> {
   await waitFor(`report's read model to hold sync ${syncId}`, async () => {
     const rows = await sql`select 1 from report.tenant_sync_state where tenant_id = ${tenantId} and sync_id = ${syncId}`.catch(notYet)
@@ -32,7 +32,7 @@ export async function waitForReadModel (sql: postgres.Sql, tenantId: string, syn
     const [failed] = await sql`select error from graph_sync.sync_runs where sync_id = ${syncId} and outcome = 'failed'`.catch(notYet)
     if (failed) throw new Error(`sync ${syncId} failed: ${String(failed.error)}`)
     return false
-  }, { timeoutMs, intervalMs: 50 })
+  }, { timeoutMs, intervalMs: 10 })
   return now()
 }
 
