@@ -1,0 +1,1 @@
+DROP INDEX "report"."o365_user_addresses_address_idx";
