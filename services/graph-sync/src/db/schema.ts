@@ -127,7 +127,8 @@ export const directoryObjects = graphSync.table('directory_objects', {
   primaryKey({ columns: [t.syncId, t.objectId, t.kind] }),
   // a snapshot's deleted users and org contacts, found without reading its users (delta syncs replace them)
   index('directory_objects_others_idx').on(t.syncId, t.kind).where(sql`kind <> 'user'`),
-  index('directory_objects_batch_idx').on(t.syncId, t.publishBatch),
+  // only rows that go out in a batch: staged rows have none yet, nor do a snapshot's after an in-place apply
+  index('directory_objects_batch_idx').on(t.syncId, t.publishBatch).where(sql`publish_batch is not null`),
   index('directory_objects_tenant_idx').on(t.tenantId, t.syncId)
 ])
 
