@@ -2,7 +2,7 @@ import { validateEvent, type EventContract } from '@m365/contracts'
 import { defaultBackoff } from './backoff.js'
 import { AttemptErrors, buildDeadLetter } from './dead-letter.js'
 import { errorMessage } from './errors.js'
-import { PoisonMessageError, type ConsumeOptions, type DeadLetter, type EventHandler } from './event-bus.js'
+import { PoisonMessageError, RetryLaterError, type ConsumeOptions, type DeadLetter, type EventHandler } from './event-bus.js'
 import type { BusLogger } from './logger.js'
 
 /** One delivery of one stored message, as either adapter sees it. */
@@ -86,7 +86,9 @@ export class DeliveryProcessor<C extends EventContract> implements MessageProces
       if (err instanceof PoisonMessageError) return this.toDeadLetter(d, errors, d.deliveryCount, 'poison')
       if (d.deliveryCount >= settings.maxDeliver) return this.toDeadLetter(d, errors, d.deliveryCount, 'gave up')
       const delayMs = settings.backoffMs(d.deliveryCount)
-      this.log.warn({ err, eventId: event.id, durable: settings.durable, attempt: d.deliveryCount, delayMs }, 'handler failed, retrying')
+      const retry = { eventId: event.id, durable: settings.durable, attempt: d.deliveryCount, delayMs }
+      if (err instanceof RetryLaterError) this.log.info({ ...retry, reason: err.message }, 'not handled yet, retrying')
+      else this.log.warn({ err, ...retry }, 'handler failed, retrying')
       d.nak(delayMs)
       return
     } finally {

@@ -43,6 +43,14 @@ export class PoisonMessageError extends Error {
   override readonly name = 'PoisonMessageError'
 }
 
+/**
+ * Thrown by a handler when the message cannot be handled yet but will be once others have arrived (not a
+ * failure): it is redelivered after the backoff like a failure, but logged at info, not as a failure.
+ */
+export class RetryLaterError extends Error {
+  override readonly name: string = 'RetryLaterError'
+}
+
 /** What a dead-lettered message looks like on `dlq.<subject>`. */
 export interface DeadLetter {
   subject: string

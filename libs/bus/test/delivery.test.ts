@@ -1,7 +1,7 @@
 import t from 'tap'
 import { TenantConnected } from '@m365/contracts'
 import { consumerSettings, DeliveryProcessor, type Delivery } from '../src/delivery.js'
-import { silentLogger, stepBackoff, type DeadLetter } from '../src/index.js'
+import { RetryLaterError, silentLogger, stepBackoff, type DeadLetter } from '../src/index.js'
 import { DedupeWindow } from '../src/in-process/dedupe.js'
 import { tenantConnected } from './helpers/events.js'
 
@@ -73,4 +73,25 @@ t.test('the dedupe window forgets ids once it has passed', async (t) => {
   t.equal(w.isDuplicate('a', 999), true)
   t.equal(w.isDuplicate('b', 999), false)
   t.equal(w.isDuplicate('a', 1_000), false, 'expired, so new again')
+})
+
+t.test('a handler that cannot handle the message yet (RetryLaterError) is retried with backoff and logged at info, not as a failure', async (t) => {
+  const lines: Array<{ level: string, msg?: string }> = []
+  const log = {
+    debug: (_: object, msg?: string) => { lines.push({ level: 'debug', msg }) },
+    info: (_: object, msg?: string) => { lines.push({ level: 'info', msg }) },
+    warn: (_: object, msg?: string) => { lines.push({ level: 'warn', msg }) },
+    error: (_: object, msg?: string) => { lines.push({ level: 'error', msg }) }
+  }
+  const p = new DeliveryProcessor(TenantConnected, consumerSettings({ durable: 'd', maxDeliver: 2, backoffMs: () => 5 }), async () => {
+    throw new RetryLaterError('waiting for the rest of the sync')
+  }, log)
+  const first = delivery(1)
+  await p.process(first.d)
+  t.same(first.calls, ['nak 5'], 'redelivered after the backoff')
+  t.same(lines, [{ level: 'info', msg: 'not handled yet, retrying' }])
+  const last = delivery(2)
+  await p.process(last.d)
+  t.same(last.calls, ['term'], 'still dead-lettered once maxDeliver is spent')
+  t.match(last.letters[0], { errors: ['waiting for the rest of the sync', 'waiting for the rest of the sync'] })
 })

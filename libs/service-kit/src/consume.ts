@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { EventContract, EventOf } from '@m365/contracts'
-import type { ConsumeOptions, DeliveryInfo, EventBus, Subscription } from '@m365/bus'
+import { RetryLaterError, type ConsumeOptions, type DeliveryInfo, type EventBus, type Subscription } from '@m365/bus'
 import type { ServiceMetrics } from './metrics.js'
 
 export interface ConsumerContext extends DeliveryInfo {
@@ -34,6 +34,11 @@ export function createConsumers (bus: EventBus, log: FastifyBaseLogger, metrics:
       try {
         await handler(event, { ...info, log: child })
       } catch (err) {
+        if (err instanceof RetryLaterError) {
+          outcome = 'retry'
+          child.debug({ reason: err.message, attempt: info.deliveryCount }, 'not handled yet')
+          throw err
+        }
         outcome = (err as Error)?.name === 'PoisonMessageError' ? 'poison' : 'error'
         child.warn({ err, attempt: info.deliveryCount }, 'handler failed')
         throw err

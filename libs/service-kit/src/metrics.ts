@@ -35,7 +35,7 @@ export function createServiceMetrics (service: string): ServiceMetrics {
     }),
     consumerMessages: new Counter({
       name: 'bus_consumer_messages_total',
-      help: 'Messages handled by a consumer, by outcome (ack, error, poison)',
+      help: 'Messages handled by a consumer, by outcome (ack, retry: not handled yet, error, poison)',
       labelNames: ['consumer', 'subject', 'outcome'],
       registers
     }),

@@ -117,6 +117,17 @@ t.test('/metrics: the app\'s own registry with http and consumer metrics', async
   t.notMatch(otherMetrics, /route="\/things"/, 'the other app counted none of it')
 })
 
+t.test('a handler that cannot handle an event yet (RetryLaterError) gets it again, counted as retry, not logged as a failure', async (t) => {
+  const { app, bus, logs } = await build(t, { notYetOnce: true })
+  const event = clientCreated()
+  await bus.publish(ClientCreated, event)
+  await waitFor(async () => (await app.inject(`/handled/${event.id}`)).statusCode === 200, 'the event handled on its second delivery')
+  const metrics = (await app.inject('/metrics')).body
+  t.equal(metricValue(metrics, 'bus_consumer_messages_total', { consumer: DURABLE, outcome: 'retry' }), 1)
+  t.equal(metricValue(metrics, 'bus_consumer_messages_total', { consumer: DURABLE, outcome: 'ack' }), 1)
+  t.same(logs.lines.filter((line) => Number(line.level) >= 40), [], 'no warning')
+})
+
 t.test('a consumer\'s child logger carries consumer and eventId', async (t) => {
   const { app, bus, logs } = await build(t)
   const event = clientCreated()

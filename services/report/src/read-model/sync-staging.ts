@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm'
+import { RetryLaterError } from '@m365/bus'
 import type { EventOf, O365SkusReplaced, O365UsersRemoved, O365UsersUpserted, SyncCompleted } from '@m365/contracts'
 import { queryRows, type AnyDb } from '@m365/db'
 import { stagedBatches, stagedSkus, stagedSyncs } from '../db/schema.js'
@@ -14,8 +15,11 @@ export type SyncOutcome = 'applied' | 'incomplete' | 'ignored'
  */
 export const BATCH_CONCURRENCY = 2
 
-/** Thrown after recording a SyncCompleted whose batches are not all here yet: the bus redelivers it later. */
-export class SyncIncompleteError extends Error {
+/**
+ * Thrown after recording a SyncCompleted whose batches are not all here yet: the bus redelivers it later
+ * (usual after a big sync, and no failure: the last batch applies the sync anyway).
+ */
+export class SyncIncompleteError extends RetryLaterError {
   override readonly name = 'SyncIncompleteError'
 }
 
