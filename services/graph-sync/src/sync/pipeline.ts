@@ -16,6 +16,26 @@ export async function pipePages<P, R> (source: AsyncGenerator<P, R, undefined>, 
 }
 
 /**
+ * pipePages with up to `inFlight` writes running at once: a page's write starts (in page order, so
+ * whatever it does before its first await runs in order) as soon as one of the earlier ones is done.
+ * A failed write fails the whole; every write has settled before this returns or throws.
+ */
+export async function pipePagesConcurrently<P, R> (
+  source: AsyncGenerator<P, R, undefined>, write: (page: P) => Promise<void>, inFlight: number
+): Promise<R> {
+  const writes = new BoundedWrites(inFlight)
+  let result: R
+  try {
+    result = await pipePages(source, async (page) => { await writes.add(async () => { await write(page) }) })
+  } catch (err) {
+    await writes.drain().catch(() => {})
+    throw err
+  }
+  await writes.drain()
+  return result
+}
+
+/**
  * Runs independent tasks at once. The first failure aborts the others (through the signal they
  * were given) and is thrown once all have settled, so nothing keeps running behind the caller.
  */

@@ -8,7 +8,7 @@ import {
 } from '@m365/graph'
 import type { RegistrationOutcome } from './fetch.js'
 import type { PerUserOutcome } from './per-user-mfa.js'
-import { BoundedWrites, pipePages } from './pipeline.js'
+import { pipePagesConcurrently } from './pipeline.js'
 import type { ObjectKind, SyncScope } from './staging.js'
 
 const PAGE = 500
@@ -57,22 +57,16 @@ export async function computeRecords (
   db: AnyDb, scope: SyncScope, inputs: RecordInputs, parts: ReadonlyMap<string, string>, compareWith: string | null
 ): Promise<number> {
   let touched = 0
-  const writes = new BoundedWrites(WRITES_IN_FLIGHT)
-  try {
-    await pipePages(stagedPages(db, scope.syncId, compareWith), async (rows) => {
-      const updates = rows.map((row) => {
-        const record = toRecord(row, inputs, parts)
-        const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
-        const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
-        return { kind: row.kind, id: row.object_id, record, changed, batch }
-      })
-      await writes.add(async () => { await writeRecords(db, scope, updates) })
+  await pipePagesConcurrently(stagedPages(db, scope.syncId, compareWith), async (rows) => {
+    // computed in page order (before the first await), so the batches are numbered in id order
+    const updates = rows.map((row) => {
+      const record = toRecord(row, inputs, parts)
+      const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
+      const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
+      return { kind: row.kind, id: row.object_id, record, changed, batch }
     })
-  } catch (err) {
-    await writes.drain().catch(() => {})
-    throw err
-  }
-  await writes.drain()
+    await writeRecords(db, scope, updates)
+  }, WRITES_IN_FLIGHT)
   return Math.ceil(touched / MAX_BATCH)
 }
 

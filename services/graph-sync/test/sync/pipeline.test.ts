@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BoundedWrites, pipePages } from '../../src/sync/pipeline.js'
+import { BoundedWrites, pipePages, pipePagesConcurrently } from '../../src/sync/pipeline.js'
 
 t.test('pipePages asks for the next page before writing the current one', async (t) => {
   const events: string[] = []
@@ -50,4 +50,34 @@ t.test('a failed write is thrown by the next add() and by drain(), never left un
   await other.add(async () => { await sleep(10); finished = true })
   await t.rejects(other.drain(), failure)
   t.ok(finished, 'drain() waited for the write still running before throwing')
+})
+
+t.test('pipePagesConcurrently starts writes in page order, at most `inFlight` at once, and settles them all before it fails', async (t) => {
+  async function * pages (count: number, failAfter?: number): AsyncGenerator<number, string, undefined> {
+    for (let page = 1; page <= count; page++) {
+      if (page === failAfter) throw new Error('the source failed')
+      yield page
+    }
+    return 'done'
+  }
+  const started: number[] = []
+  let running = 0
+  let most = 0
+  const result = await pipePagesConcurrently(pages(6), async (page) => {
+    started.push(page)
+    most = Math.max(most, ++running)
+    await sleep(page % 2 === 0 ? 2 : 8)
+    running--
+  }, 2)
+  t.equal(result, 'done')
+  t.same(started, [1, 2, 3, 4, 5, 6], 'in page order')
+  t.equal(most, 2)
+
+  let settled = 0
+  await t.rejects(pipePagesConcurrently(pages(6, 4), async () => { await sleep(10); settled++ }, 2), /the source failed/)
+  t.equal(settled, 3, 'the writes of the pages before the failure had finished')
+  await t.rejects(pipePagesConcurrently(pages(6), async (page) => {
+    await sleep(1)
+    if (page === 2) throw new Error('write 2 failed')
+  }, 2), /write 2 failed/)
 })
