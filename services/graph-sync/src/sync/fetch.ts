@@ -33,6 +33,8 @@ export type RegistrationOutcome = { available: true } | { available: false, reas
 
 export interface FetchResult {
   deltaLink: string
+  /** the sync's rows were analysed once its users were staged */
+  analyzed: boolean
   registration: RegistrationOutcome
   perUser: PerUserOutcome
   securityDefaults: boolean | null
@@ -61,9 +63,9 @@ export async function fetchAll (ctx: FetchContext, mode: 'full' | 'delta', delta
 /** Users first, then the per-user MFA state of the users that have none yet (all on a full sync). */
 async function usersChain (ctx: FetchContext, deltaLink: string | null, signal: AbortSignal) {
   const link = deltaLink ? await deltaUsers(ctx, deltaLink, signal) : await fullUsers(ctx, signal)
-  await analyzeIfLarge(ctx.db, ctx.scope.syncId)
+  const analyzed = await analyzeIfLarge(ctx.db, ctx.scope.syncId)
   const perUser = await readPerUserStates(ctx.db, ctx.client, ctx.scope, { concurrency: ctx.perUserConcurrency, signal })
-  return { deltaLink: link, perUser }
+  return { deltaLink: link, perUser, analyzed }
 }
 
 const top = (ctx: FetchContext) => (ctx.pageSize ? { top: ctx.pageSize } : {})

@@ -80,8 +80,8 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
     const parts = await skuPartsOf(db, scope.syncId)
     const recordInputs = recordInputsOf(result, parts)
     const plan = await planSnapshot(db, scope, mode, snapshotId, previousSyncId, recordInputs, result)
-    // A full sync's rows were analysed once its users were staged; a delta may just have staged the snapshot's users.
-    if (mode === 'delta') await analyzeIfLarge(db, scope.syncId)
+    // Once is enough for a full sync whose users were; a delta may just have staged the snapshot's users.
+    if (mode === 'delta' || !result.analyzed) await analyzeIfLarge(db, scope.syncId)
     const upserted = await computeRecords(db, scope, result, parts, mode === 'delta' ? snapshotId : null)
     signal.throwIfAborted()
     const inPlace = plan.kind === 'in-place'

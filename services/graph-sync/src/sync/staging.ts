@@ -106,11 +106,14 @@ const ANALYZE_FROM_ROWS = 5_000
  * expects a few hundred rows for a new sync id and plans each keyset page over the sync as a bitmap
  * scan of all the rows after it plus a sort, so walking a big tenant grew with its square (20,000
  * users: ~77 ms a page instead of ~1 ms). ANALYZE samples a bounded number of rows; small syncs skip it.
+ * Returns whether it analysed.
  */
-export async function analyzeIfLarge (db: AnyDb, syncId: string): Promise<void> {
+export async function analyzeIfLarge (db: AnyDb, syncId: string): Promise<boolean> {
   const [row] = await queryRows<{ n: number }>(db, sql`
     select count(*)::int as n from (select 1 from ${OBJECTS} where sync_id = ${syncId}::uuid limit ${ANALYZE_FROM_ROWS}) s`)
-  if ((row?.n ?? 0) >= ANALYZE_FROM_ROWS) await db.execute(sql`analyze ${OBJECTS}`)
+  if ((row?.n ?? 0) < ANALYZE_FROM_ROWS) return false
+  await db.execute(sql`analyze ${OBJECTS}`)
+  return true
 }
 
 const STAGING_TABLES = ['directory_objects', 'registrations', 'skus', 'sync_removals', 'delta_removed_users']
