@@ -27,6 +27,11 @@ let passed = 0
 let failed = 0
 let summaries = 0
 let buffer = ''
+// failing tests, repeated at the end: in a long parallel log they are easy to miss, and CI shows its tail
+const failures = []
+const following = new Map() // project → lines of a failure's diagnostics still to keep
+const FAILURE_CONTEXT_LINES = 12
+const MAX_FAILURE_LINES = 200
 const summary = /#\s*\{\s*total:\s*(\d+),\s*pass:\s*(\d+)(?:,\s*fail:\s*(\d+))?/
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk)
@@ -34,6 +39,7 @@ child.stdout.on('data', (chunk) => {
   const lines = buffer.split('\n')
   buffer = lines.pop() ?? ''
   for (const line of lines) {
+    noteFailure(line)
     const m = summary.exec(line)
     if (!m) continue
     summaries++
@@ -41,7 +47,18 @@ child.stdout.on('data', (chunk) => {
     failed += Number(m[3] ?? 0)
   }
 })
+function noteFailure (line) {
+  const project = /^([\w@/.-]+):/.exec(line)?.[1]
+  if (!project) return
+  if (/^[\w@/.-]+:\s*not ok /.test(line)) following.set(project, FAILURE_CONTEXT_LINES + 1)
+  const left = following.get(project) ?? 0
+  if (left === 0) return
+  following.set(project, left - 1)
+  if (failures.length < MAX_FAILURE_LINES) failures.push(line)
+}
+
 child.on('close', (code) => {
+  if (failures.length > 0) console.log(`\nFailures (each with up to ${FAILURE_CONTEXT_LINES} lines that followed it):\n${failures.join('\n')}`)
   // a project that crashed before printing its summary still counts as a failure
   if (code !== 0 && failed === 0) failed = 1
   console.log(`\n${summaries} projects tested`)
