@@ -30,7 +30,7 @@ let buffer = ''
 // failing tests, repeated at the end: in a long parallel log they are easy to miss, and CI shows its tail
 const failures = []
 const following = new Map() // project → lines of a failure's diagnostics still to keep
-const FAILURE_CONTEXT_LINES = 12
+const FAILURE_CONTEXT_LINES = 20
 const MAX_FAILURE_LINES = 200
 const summary = /#\s*\{\s*total:\s*(\d+),\s*pass:\s*(\d+)(?:,\s*fail:\s*(\d+))?/
 child.stdout.on('data', (chunk) => {
