@@ -40,7 +40,7 @@ export interface Subscription {
 
 /** Thrown by a handler when retrying is pointless: the message goes straight to the dead-letter subject. */
 export class PoisonMessageError extends Error {
-  override readonly name = 'PoisonMessageError'
+  override readonly name: string = 'PoisonMessageError'
 }
 
 /**

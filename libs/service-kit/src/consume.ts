@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { EventContract, EventOf } from '@m365/contracts'
-import { RetryLaterError, type ConsumeOptions, type DeliveryInfo, type EventBus, type Subscription } from '@m365/bus'
+import { PoisonMessageError, RetryLaterError, type ConsumeOptions, type DeliveryInfo, type EventBus, type Subscription } from '@m365/bus'
 import type { ServiceMetrics } from './metrics.js'
 
 export interface ConsumerContext extends DeliveryInfo {
@@ -39,7 +39,7 @@ export function createConsumers (bus: EventBus, log: FastifyBaseLogger, metrics:
           child.debug({ reason: err.message, attempt: info.deliveryCount }, 'not handled yet')
           throw err
         }
-        outcome = (err as Error)?.name === 'PoisonMessageError' ? 'poison' : 'error'
+        outcome = err instanceof PoisonMessageError ? 'poison' : 'error' // as the bus decides: dead-lettered at once
         child.warn({ err, attempt: info.deliveryCount }, 'handler failed')
         throw err
       } finally {

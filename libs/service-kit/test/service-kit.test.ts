@@ -128,6 +128,16 @@ t.test('a handler that cannot handle an event yet (RetryLaterError) gets it agai
   t.same(logs.lines.filter((line) => Number(line.level) >= 40), [], 'no warning')
 })
 
+t.test('a handler that refuses an event as poison (a PoisonMessageError subclass) is counted as poison, as the bus dead-letters it', async (t) => {
+  const { app, bus } = await build(t, { poison: true })
+  await bus.publish(ClientCreated, clientCreated())
+  const counted = async (outcome: string) =>
+    metricValue((await app.inject('/metrics')).body, 'bus_consumer_messages_total', { consumer: DURABLE, outcome })
+  await waitFor(async () => await counted('poison') !== undefined, 'the poison counted')
+  t.equal(await counted('poison'), 1)
+  t.equal(await counted('error'), undefined, 'not counted as an error')
+})
+
 t.test('a consumer\'s child logger carries consumer and eventId', async (t) => {
   const { app, bus, logs } = await build(t)
   const event = clientCreated()
