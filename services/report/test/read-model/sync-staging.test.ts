@@ -140,3 +140,13 @@ t.test('SKUs arriving after their sync was applied replace the held ones, unless
   await applySyncEvents(app, older)
   t.match(await queryRows(app.db, sql`select total from report.o365_skus`), [{ total: 20 }], 'older SKUs ignored')
 })
+
+t.test('staged batches are compressed with lz4 where the server has it (migration 0004), pglz elsewhere', async (t) => {
+  const { app } = await build(t)
+  const [server] = await queryRows<{ lz4: boolean }>(app.db, sql`
+    select 'lz4' = any(enumvals) as lz4 from pg_settings where name = 'default_toast_compression'`)
+  const [column] = await queryRows<{ compression: string }>(app.db, sql`
+    select attcompression::text as compression from pg_attribute
+    where attrelid = 'report.staged_batches'::regclass and attname = 'payload'`)
+  t.equal(column?.compression, server?.lz4 ? 'l' : '', server?.lz4 ? 'lz4' : 'the default (pglz)')
+})
