@@ -19,8 +19,11 @@ const LOCK_NAMESPACE = 0x72707431 // 'rpt1': ours, apart from other advisory-loc
 
 /**
  * Serialises the transactions touching one tenant's sync data (batches, completion, SKUs arrive on
- * separate consumers): whichever commits last sees everything the others committed.
+ * separate consumers): whichever commits last sees everything the others committed. `shared`: for
+ * staging a batch, which other batches may do at the same time; applying a sync takes it exclusively,
+ * so it waits for the batches being staged and they wait for it.
  */
-export async function lockTenant (tx: AnyDb, tenantId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(${tenantId}::text))`)
+export async function lockTenant (tx: AnyDb, tenantId: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<void> {
+  const lock = mode === 'shared' ? sql`pg_advisory_xact_lock_shared` : sql`pg_advisory_xact_lock`
+  await tx.execute(sql`select ${lock}(${LOCK_NAMESPACE}::int, hashtext(${tenantId}::text))`)
 }

@@ -11,7 +11,7 @@ export type SyncOutcome = 'applied' | 'incomplete' | 'ignored'
 
 /**
  * Batches handled at once per consumer: one batch's JSON is decoded and validated while another is
- * written. Batches of one tenant still take its lock in turn; those of different tenants do not wait.
+ * written, and batches of one tenant are staged side by side (the tenant's lock is shared for that).
  */
 export const BATCH_CONCURRENCY = 2
 
@@ -29,21 +29,30 @@ const toApply = (c: Completion): SyncToApply => ({
 
 /**
  * A sync's o365.users.* batches are held by syncId and applied, all in one transaction, once its
- * SyncCompleted is here and every batch it counts has arrived, whichever comes last.
+ * SyncCompleted is here and every batch it counts has arrived, whichever comes last. A batch is staged
+ * under the tenant's shared lock, so a tenant's batches are written side by side; when its sync's
+ * completion is already here, a second transaction takes the lock exclusively (after every batch
+ * being staged has committed) and applies the sync if it is complete. A batch seen before checks
+ * again, in case its first delivery staged it but failed to apply.
  */
 export async function handleUsersBatch (
   db: AnyDb, kind: 'upserted' | 'removed', event: EventOf<typeof O365UsersUpserted> | EventOf<typeof O365UsersRemoved>
 ): Promise<SyncOutcome> {
   const { syncId, tenantId, clientId, batch } = event.data
-  return await db.transaction(async (tx) => {
-    if (!await markProcessed(tx, event.id)) return 'ignored'
+  const staged = await db.transaction(async (tx) => {
+    const fresh = await markProcessed(tx, event.id)
     if (await isDeletedClient(tx, clientId)) return 'ignored'
-    await lockTenant(tx, tenantId)
-    const staged = await stageSync(tx, syncId, tenantId, clientId)
-    if (staged.appliedAt) return 'ignored'
-    await tx.insert(stagedBatches).values({ syncId, kind, batch, payload: event.data }).onConflictDoNothing()
+    await lockTenant(tx, tenantId, 'shared')
+    const sync = await stageSync(tx, syncId, tenantId, clientId)
+    if (sync.appliedAt) return 'ignored'
+    if (fresh) await tx.insert(stagedBatches).values({ syncId, kind, batch, payload: event.data }).onConflictDoNothing()
     // Batches usually all come before their completion; until it is here there is nothing to count.
-    return staged.completion ? await applyIfComplete(tx, syncId) : 'incomplete'
+    return sync.completion ? 'check' : 'incomplete'
+  })
+  if (staged !== 'check') return staged
+  return await db.transaction(async (tx) => {
+    await lockTenant(tx, tenantId)
+    return await applyIfComplete(tx, syncId)
   })
 }
 
