@@ -48,7 +48,8 @@ t.test('local key: a verified token is kept until it expires; rejected tokens ar
   for (let i = 0; i < 3; i++) await verify(await mintToken(key, { role: 'msp', sub: `staff-${i}` }))
   t.equal(verify.cachedTokens, 2, 'bounded')
 
-  const short = await mintToken(key, { role: 'msp', ttl: 1 })
+  // exp is whole seconds from now, rounded down: ttl 1 may leave a millisecond; 2 leaves at least a second to verify it in
+  const short = await mintToken(key, { role: 'msp', ttl: 2 })
   await verify(short)
   const exp = JSON.parse(Buffer.from(short.split('.')[1]!, 'base64url').toString()).exp as number
   await waitUntil(() => Date.now() >= exp * 1000, 'the short token to expire')
