@@ -31,7 +31,9 @@ export async function startSingleProcess (config: SingleProcessConfig, env: Reco
   const dataDir = resolve(config.DATA_DIR)
   await mkdir(dataDir, { recursive: true })
   const cleanups: Array<() => Promise<void>> = []
+  let closing = false
   const closeAll = async () => {
+    closing = true
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log.error({ err }, 'close failed'))
   }
   try {
@@ -70,7 +72,12 @@ export async function startSingleProcess (config: SingleProcessConfig, env: Reco
     cleanups.push(() => tokens.close())
 
     const seeded = simulators && config.DEMO_SEED
-      ? seedDemo(api, simulators, log).catch((err) => { log.error({ err }, 'demo seed failed'); return [] })
+      ? seedDemo(api, simulators, log).catch((err) => {
+        // stopped while seeding (Ctrl-C right after start): its requests fail, which is no error
+        if (closing) log.info('demo seed stopped: closing')
+        else log.error({ err }, 'demo seed failed')
+        return []
+      })
       : Promise.resolve([])
     return { url, dataDir, devTokensFile, simulators, seeded, close: closeAll }
   } catch (err) {
