@@ -20,13 +20,15 @@ export async function connectTenant (stack: Stack, clientId: string, tenant: { d
 }
 
 /**
- * The tenant's first completed sync (the one its connection started). Polls past a 500: graph-sync
- * answers 500 for a queued sync of mode auto (its sync_runs.mode holds 'auto' until the attempt starts).
+ * The tenant's first completed sync (the one its connection started). Polls past a 404: graph-sync
+ * learns of the tenant from tenant-auth's event, a moment after the consent callback answered. And
+ * past a 500: graph-sync answers 500 for a queued sync of mode auto (its sync_runs.mode holds 'auto'
+ * until the attempt starts).
  */
 export async function completedSync (api: Api, clientId: string, tenantId: string) {
   return await waitFor(async () => {
     const res = await api.GET('/v1/clients/{clientId}/tenants/{tenantId}/syncs', { params: { path: { clientId, tenantId } } })
-    if (res.response.status === 500) return undefined
+    if (res.response.status === 404 || res.response.status === 500) return undefined
     const page = ok(res, 'syncs')
     const failed = page.items.find((run) => run.outcome === 'failed')
     if (failed) throw new Error(`sync ${failed.syncId} failed: ${failed.error}`)
