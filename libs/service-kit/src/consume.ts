@@ -35,8 +35,7 @@ export function createConsumers (bus: EventBus, log: FastifyBaseLogger, metrics:
         await handler(event, { ...info, log: child })
       } catch (err) {
         if (err instanceof RetryLaterError) {
-          outcome = 'retry'
-          child.debug({ reason: err.message, attempt: info.deliveryCount }, 'not handled yet')
+          outcome = 'retry' // the bus logs the retry (eventId, durable, attempt, delay, reason)
           throw err
         }
         outcome = err instanceof PoisonMessageError ? 'poison' : 'error' // as the bus decides: dead-lettered at once
