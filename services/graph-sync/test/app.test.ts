@@ -33,7 +33,7 @@ t.test('runs embedded, as the single-process app does: an injected PGlite handle
   const syncId = uuidFromName(`connected:${event.id}`)
   await waitFor(() => completed.includes(syncId), 'the first sync completed', 120_000)
   const rows = await handle.query<{ object_id: string, record: O365User }>(
-    `select o.object_id, o.record from graph_sync.directory_objects o
+    `select o.object_id, o.record from graph_sync.object_records o
      join graph_sync.tenants t on t.snapshot_id = o.sync_id where t.tenant_id = $1`, [demo.tenantId])
   const byId = new Map(rows.map((r) => [r.object_id, r.record]))
   for (const s of Object.values(demo.scenarios)) t.equal(byId.get(s.id)?.mfa.status, s.expectedMfaStatus, s.scenario)

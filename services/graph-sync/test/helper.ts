@@ -234,7 +234,9 @@ export async function currentSnapshot (sql: postgres.Sql, tenantId: string): Pro
   const syncId = tenant?.current_sync_id ?? null
   if (!syncId) return { syncId, rows: [] }
   const rows = await sql<Array<{ kind: string, object_id: string, record: SnapshotRow['record'] }>>`
-    select kind, object_id, record from graph_sync.directory_objects where sync_id = ${tenant?.snapshot_id ?? null} order by object_id`
+    select o.kind, o.object_id, r.record from graph_sync.directory_objects o
+    left join graph_sync.object_records r on r.sync_id = o.sync_id and r.object_id = o.object_id
+    where o.sync_id = ${tenant?.snapshot_id ?? null} order by o.object_id`
   return { syncId, rows: rows.map((r) => ({ kind: r.kind, objectId: r.object_id, record: r.record })) }
 }
 

@@ -51,6 +51,9 @@ export async function purgeClient (db: AnyDb, clientId: string): Promise<string[
     const runs = await tx.delete(syncRuns).where(eq(syncRuns.clientId, clientId)).returning({ tenantId: syncRuns.tenantId })
     const ids = [...new Set([...gone, ...runs].map((r) => r.tenantId))]
     for (const tenantId of ids) {
+      // records have no tenant of their own: those of the tenant's syncs, before the objects (see object_records)
+      await tx.execute(sql`delete from graph_sync.object_records where sync_id in (
+        select distinct sync_id from graph_sync.directory_objects where tenant_id = ${tenantId}::uuid)`)
       for (const table of [directoryObjects, registrations, skus, syncRemovals, deltaRemovedUsers, syncAttempts, tenantLeases]) {
         await tx.delete(table).where(eq(table.tenantId, tenantId))
       }

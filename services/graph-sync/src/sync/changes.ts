@@ -4,6 +4,7 @@ import { queryRows, type AnyDb } from '@m365/db'
 import type { SyncScope } from './staging.js'
 
 const OBJECTS = sql.raw('graph_sync.directory_objects')
+const RECORDS = sql.raw('graph_sync.object_records')
 
 export interface Batches { upserted: number, removed: number }
 
@@ -25,7 +26,7 @@ export async function planRemovals (db: AnyDb, scope: SyncScope, snapshotId: str
   return row?.removed ?? 0
 }
 
-/** What the snapshot holds, for o365.sync.completed and the run's history. */
+/** What the snapshot holds (a record per object), for o365.sync.completed and the run's history. */
 export async function countSnapshot (db: AnyDb, syncId: string): Promise<SyncCounts> {
   const [row] = await queryRows<SyncCounts>(db, sql`
     select count(*) filter (where kind = 'user')::int as users,
@@ -35,6 +36,6 @@ export async function countSnapshot (db: AnyDb, syncId: string): Promise<SyncCou
            count(*) filter (where kind = 'deletedUser')::int as deleted,
            count(*) filter (where kind = 'orgContact')::int as "orgContacts",
            (select count(*) from graph_sync.skus where sync_id = ${syncId}::uuid)::int as skus
-    from ${OBJECTS} where sync_id = ${syncId}::uuid`)
+    from ${RECORDS} where sync_id = ${syncId}::uuid`)
   return row ?? { users: 0, members: 0, guests: 0, disabled: 0, deleted: 0, orgContacts: 0, skus: 0 }
 }

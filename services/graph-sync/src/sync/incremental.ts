@@ -16,6 +16,7 @@ import type { SyncScope } from './staging.js'
  */
 
 const OBJECTS = sql.raw('graph_sync.directory_objects')
+const RECORDS = sql.raw('graph_sync.object_records')
 const REMOVED = sql.raw('graph_sync.delta_removed_users')
 
 /** Bump when the way records are computed changes (libs/graph, records.ts): the next delta then recomputes every record. */
@@ -129,9 +130,9 @@ export async function countInPlace (db: AnyDb, scope: SyncScope, snapshotId: str
   const { syncId } = scope
   const [row] = await queryRows<SyncCounts>(db, sql`
     with changed as (
-      select 1 as sign, record from ${OBJECTS} where sync_id = ${syncId}::uuid and kind = 'user'
+      select 1 as sign, record from ${RECORDS} where sync_id = ${syncId}::uuid and kind = 'user'
       union all
-      select -1, p.record from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id in (
+      select -1, p.record from ${RECORDS} p where p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id in (
         select object_id from ${OBJECTS} where sync_id = ${syncId}::uuid and kind = 'user'
         union select object_id from ${REMOVED} where sync_id = ${syncId}::uuid)
     )
@@ -158,27 +159,34 @@ export async function countInPlace (db: AnyDb, scope: SyncScope, snapshotId: str
 /**
  * In place, inside the commit's transaction: the snapshot's rows take the sync's changes. Users the
  * round removed go; deleted users and org contacts the listings no longer have go; every staged row
- * that differs replaces (or joins) its snapshot row; the registration rows and SKUs follow the
- * sync's. If the transaction does not commit, none of it happened.
+ * and record that differs replaces (or joins) its snapshot row; the registration rows and SKUs follow
+ * the sync's. A record goes before its object (see object_records). If the transaction does not
+ * commit, none of it happened.
  */
 export async function applyInPlace (tx: AnyDb, scope: SyncScope, snapshotId: string, opts: { registrations: boolean }): Promise<void> {
   const { syncId } = scope
+  for (const table of [RECORDS, OBJECTS]) {
+    await tx.execute(sql`
+      delete from ${table} p using ${REMOVED} r
+      where r.sync_id = ${syncId}::uuid and p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id = r.object_id`)
+    // NOT IN (a hashed subplan), not NOT EXISTS: the delta's few thousand rows are not analysed, and planned
+    // as one row the anti-join re-read all of them for every row of the snapshot (2,000 x 2,000: 0.3 s).
+    await tx.execute(sql`
+      delete from ${table} p where p.sync_id = ${snapshotId}::uuid and p.kind in ('deletedUser', 'orgContact')
+        and (p.kind, p.object_id) not in (select n.kind, n.object_id from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.kind <> 'user')`)
+  }
   await tx.execute(sql`
-    delete from ${OBJECTS} p using ${REMOVED} r
-    where r.sync_id = ${syncId}::uuid and p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id = r.object_id`)
-  // NOT IN (a hashed subplan), not NOT EXISTS: the delta's few thousand rows are not analysed, and planned
-  // as one row the anti-join re-read all of them for every row of the snapshot (2,000 x 2,000: 0.3 s).
-  await tx.execute(sql`
-    delete from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid and p.kind in ('deletedUser', 'orgContact')
-      and (p.kind, p.object_id) not in (select n.kind, n.object_id from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.kind <> 'user')`)
-  await tx.execute(sql`
-    insert into ${OBJECTS} as o (sync_id, kind, object_id, tenant_id, data, per_user_state, record, mfa_status)
-    select ${snapshotId}::uuid, n.kind, n.object_id, n.tenant_id, n.data, n.per_user_state, n.record, n.mfa_status
+    insert into ${OBJECTS} as o (sync_id, kind, object_id, tenant_id, data, per_user_state)
+    select ${snapshotId}::uuid, n.kind, n.object_id, n.tenant_id, n.data, n.per_user_state
     from ${OBJECTS} n where n.sync_id = ${syncId}::uuid
       and not exists (select 1 from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid and p.kind = n.kind and p.object_id = n.object_id
-        and p.data = n.data and p.record = n.record and p.per_user_state is not distinct from n.per_user_state)
-    on conflict (sync_id, kind, object_id) do update set data = excluded.data, per_user_state = excluded.per_user_state,
-      record = excluded.record, mfa_status = excluded.mfa_status, touched = false, publish_batch = null`)
+        and p.data = n.data and p.per_user_state is not distinct from n.per_user_state)
+    on conflict (sync_id, kind, object_id) do update set data = excluded.data, per_user_state = excluded.per_user_state`)
+  await tx.execute(sql`
+    insert into ${RECORDS} (sync_id, object_id, kind, record)
+    select ${snapshotId}::uuid, n.object_id, n.kind, n.record
+    from ${RECORDS} n where n.sync_id = ${syncId}::uuid and n.publish_batch is not null
+    on conflict (sync_id, object_id) do update set kind = excluded.kind, record = excluded.record, publish_batch = null`)
   if (opts.registrations) {
     await tx.execute(sql`
       delete from graph_sync.registrations o where o.sync_id = ${snapshotId}::uuid and not exists (

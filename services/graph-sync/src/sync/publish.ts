@@ -75,7 +75,7 @@ async function * upsertedBatches (
   for (let batch = from; batch <= to; batch++) {
     signal?.throwIfAborted()
     const rows = await queryRows<{ record: O365User }>(db, sql`
-      select record from graph_sync.directory_objects where sync_id = ${syncId}::uuid and publish_batch = ${batch} order by object_id, kind`)
+      select record from graph_sync.object_records where sync_id = ${syncId}::uuid and publish_batch = ${batch} order by object_id`)
     yield { batch, users: rows.map((r) => r.record) }
   }
 }

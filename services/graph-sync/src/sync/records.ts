@@ -12,9 +12,10 @@ import { pipePagesConcurrently } from './pipeline.js'
 import type { ObjectKind, SyncScope } from './staging.js'
 
 const PAGE = 500
-/** Pages of records being written back at once (the records themselves are computed in order, one page at a time). */
+/** Pages of records being written at once (the records themselves are computed in order, one page at a time). */
 const WRITES_IN_FLIGHT = 2
 const OBJECTS = sql.raw('graph_sync.directory_objects')
+const RECORDS = sql.raw('graph_sync.object_records')
 
 export interface RecordInputs {
   registration: RegistrationOutcome
@@ -46,11 +47,11 @@ export async function skuPartsOf (db: AnyDb, syncId: string): Promise<Map<string
 /**
  * Turns the staged rows into the O365User records the events carry, a page at a time: each page of
  * objects is read joined with its registration rows (and, when `compareWith` names the snapshot, its
- * record there) in SQL, the MFA status and explanation come from libs/graph, and each row is
- * written back with its record, whether it changed (without a snapshot to compare with, every
- * record counts as changed) and its o365.users.upserted batch: MAX_BATCH changed records per batch
- * in id order, so a republish after a crash builds the very same batches. The next page is read while
- * the current one is computed, and up to WRITES_IN_FLIGHT computed pages are written back at once, so
+ * record there) in SQL, the MFA status and explanation come from libs/graph, and each record is
+ * inserted into object_records with its o365.users.upserted batch if it changed (without a snapshot
+ * to compare with, every record counts as changed): MAX_BATCH changed records per batch in id order,
+ * so a republish after a crash builds the very same batches. The next page is read while the
+ * current one is computed, and up to WRITES_IN_FLIGHT computed pages are written at once, so
  * nothing holds more than a few pages. Returns the number of batches.
  */
 export async function computeRecords (
@@ -59,24 +60,26 @@ export async function computeRecords (
   let touched = 0
   await pipePagesConcurrently(stagedPages(db, scope.syncId, compareWith), async (rows) => {
     // computed in page order (before the first await), so the batches are numbered in id order
-    const updates = rows.map((row) => {
+    const records = rows.map((row) => {
       const record = toRecord(row, inputs, parts)
       const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
       const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
-      return { kind: row.kind, id: row.object_id, record, changed, batch }
+      return { kind: row.kind, id: row.object_id, record, batch }
     })
-    await writeRecords(db, scope, updates)
+    await writeRecords(db, scope, records)
   }, WRITES_IN_FLIGHT)
   return Math.ceil(touched / MAX_BATCH)
 }
 
 async function writeRecords (
-  db: AnyDb, scope: SyncScope, updates: Array<{ kind: ObjectKind, id: string, record: O365User, changed: boolean, batch: number | null }>
+  db: AnyDb, scope: SyncScope, records: Array<{ kind: ObjectKind, id: string, record: O365User, batch: number | null }>
 ): Promise<void> {
+  // a repeat (an attempt that started over) replaces
   await db.execute(sql`
-    update ${OBJECTS} o set record = r.record, mfa_status = r.record->'mfa'->>'status', touched = r.changed, publish_batch = r.batch
-    from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as r(kind text, id uuid, record jsonb, changed boolean, batch integer)
-    where o.sync_id = ${scope.syncId}::uuid and o.kind = r.kind and o.object_id = r.id`)
+    insert into ${RECORDS} (sync_id, object_id, kind, record, publish_batch)
+    select ${scope.syncId}::uuid, r.id, r.kind, r.record, r.batch
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(kind text, id uuid, record jsonb, batch integer)
+    on conflict (sync_id, object_id) do update set kind = excluded.kind, record = excluded.record, publish_batch = excluded.publish_batch`)
 }
 
 /**
@@ -91,7 +94,7 @@ async function * stagedPages (db: AnyDb, syncId: string, compareWith: string | n
   for (;;) {
     const rows = await queryRows<StagedRow>(db, sql`
       select o.kind, o.object_id::text as object_id, o.data, o.per_user_state, r.is_mfa_registered, r.is_admin, r.methods,
-        (select p.record from ${OBJECTS} p where p.sync_id = ${compareWith}::uuid and p.object_id = o.object_id limit 1) as previous
+        (select p.record from ${RECORDS} p where p.sync_id = ${compareWith}::uuid and p.object_id = o.object_id) as previous
       from ${OBJECTS} o
       left join graph_sync.registrations r on r.sync_id = o.sync_id and r.user_id = o.object_id
       where o.sync_id = ${syncId}::uuid and o.object_id > ${after}::uuid

@@ -116,7 +116,8 @@ export async function analyzeIfLarge (db: AnyDb, syncId: string): Promise<boolea
   return true
 }
 
-const STAGING_TABLES = ['directory_objects', 'registrations', 'skus', 'sync_removals', 'delta_removed_users']
+/** A sync's rows, in the order they are dropped: a record before its object (see object_records). */
+const STAGING_TABLES = ['object_records', 'directory_objects', 'registrations', 'skus', 'sync_removals', 'delta_removed_users']
 
 /** Forgets everything a sync staged (before it starts over as a full sync). */
 export async function clearSync (db: AnyDb, syncId: string): Promise<void> {
@@ -129,7 +130,8 @@ export async function clearSync (db: AnyDb, syncId: string): Promise<void> {
  * Drops a tenant's rows of every sync but the ones named: a replaced snapshot, what a delta staged,
  * and what failed or interrupted syncs staged. Run by the lease holder, so no other sync of the
  * tenant is writing. In directory_objects the tenant's few sync ids are found by skipping through
- * the (tenant_id, sync_id) index, so dropping a small delta's rows never reads the snapshot's rows.
+ * the (tenant_id, sync_id) index, so dropping a small delta's rows never reads the snapshot's rows;
+ * their records go with them.
  */
 export async function clearTenantExcept (db: AnyDb, tenantId: string, keep: ReadonlyArray<string | null>): Promise<void> {
   const ids = keep.filter((k): k is string => k !== null)
@@ -142,9 +144,10 @@ export async function clearTenantExcept (db: AnyDb, tenantId: string, keep: Read
     )
     select id::text as id from syncs where id is not null and id not in (select jsonb_array_elements_text(${json(ids)})::uuid)`)
   for (const { id } of stale) {
+    await db.execute(sql`delete from graph_sync.object_records where sync_id = ${id}::uuid`)
     await db.execute(sql`delete from ${OBJECTS} where sync_id = ${id}::uuid and tenant_id = ${tenantId}::uuid`)
   }
-  for (const table of STAGING_TABLES.filter((t) => t !== 'directory_objects')) {
+  for (const table of STAGING_TABLES.filter((t) => t !== 'object_records' && t !== 'directory_objects')) {
     await db.execute(sql`
       delete from ${sql.raw(`graph_sync.${table}`)} where tenant_id = ${tenantId}::uuid
         and sync_id not in (select jsonb_array_elements_text(${json(ids)})::uuid)`)

@@ -68,8 +68,10 @@ t.test('tenant events', async (t) => {
       const rows = await h.sql`select 1 from ${h.sql('graph_sync')}.${h.sql(table)} where tenant_id = ${tenantId}`
       t.equal(rows.length, 0, `${table} purged`)
     }
+    t.equal((await h.sql`select 1 from graph_sync.object_records where sync_id = ${syncId}`).length, 0, 'object_records purged')
     t.ok(await tenant(keep), 'other clients keep theirs')
     t.ok((await h.sql`select 1 from graph_sync.directory_objects where tenant_id = ${keep}`).length > 0)
+    t.ok((await h.sql`select 1 from graph_sync.object_records where sync_id = ${kept.syncId}`).length > 0, 'and their records')
   })
 
   t.test('client.deleted while a sync of its tenant runs: the sync stops and leaves nothing behind', async (t) => {
@@ -85,7 +87,7 @@ t.test('tenant events', async (t) => {
       for (const table of ['tenants', 'sync_runs', 'sync_attempts', 'directory_objects', 'registrations', 'skus', 'tenant_leases']) {
         if ((await h.sql`select 1 from ${h.sql('graph_sync')}.${h.sql(table)} where tenant_id = ${tenantId}`).length > 0) return false
       }
-      return true
+      return (await h.sql`select 1 from graph_sync.object_records where sync_id = ${syncId}`).length === 0
     }, 'nothing left of the tenant')
     t.pass('purged, and the interrupted sync wrote nothing back')
     h.sim.admin.setFaults(tenantId, null)
