@@ -5,6 +5,7 @@ import { BaseConfig } from '@m365/service-kit'
 export const SingleProcessConfig = Type.Composite([BaseConfig, Type.Object({
   AZURE_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   AZURE_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  AZURE_CLIENT_CERTIFICATE_PATH: Type.Optional(Type.String({ minLength: 1 })),
   AUTHORITY_HOST: Type.Optional(Type.String({ pattern: '^https://', errorMessage: 'must be an https:// origin' })),
   GRAPH_BASE_URL: Type.Optional(Type.String({ pattern: '^https://', errorMessage: 'must be an https:// URL' })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://', errorMessage: 'must be an http(s) URL' })),
@@ -15,5 +16,6 @@ export type SingleProcessConfig = Static<typeof SingleProcessConfig>
 
 /** True when a real Azure app is configured; otherwise the built-in simulators stand in for Microsoft 365 and the PSA. */
 export function usesRealMicrosoft365 (config: SingleProcessConfig): boolean {
-  return Boolean(config.AZURE_CLIENT_ID && config.AZURE_CLIENT_SECRET && config.AUTHORITY_HOST && config.GRAPH_BASE_URL)
+  const credential = config.AZURE_CLIENT_SECRET ?? config.AZURE_CLIENT_CERTIFICATE_PATH
+  return Boolean(config.AZURE_CLIENT_ID && credential && config.AUTHORITY_HOST && config.GRAPH_BASE_URL)
 }

@@ -11,6 +11,9 @@ export const TenantAuthConfig = Type.Composite([BaseConfig, EncryptionConfig, Ty
     pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', errorMessage: 'must be the app registration\'s GUID'
   })),
   AZURE_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  AZURE_CLIENT_CERTIFICATE_PATH: Type.Optional(Type.String({
+    minLength: 1, description: 'PEM file with the MSP app\'s certificate and its private key, instead of AZURE_CLIENT_SECRET'
+  })),
   PUBLIC_BASE_URL: Type.String({
     pattern: '^https?://[^?#]+$', default: 'http://localhost:3000', errorMessage: 'must be an http(s) URL (the gateway as browsers reach it)'
   }),

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import {
   describeObject, isRecord, podContainers, podSpec, readComposeFile, readYamlDocument, renderKustomization,
@@ -33,10 +34,28 @@ function yamlFilesUnder (dir: string): string[] {
 }
 
 const k8s = join(root, 'k8s')
+
+/** k8s/base with one of k8s/components, as an overlay that includes the component renders it. */
+function baseWithComponent (component: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'overlay-'))
+  try {
+    writeFileSync(join(dir, 'kustomization.yaml'), [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      `resources: [${relative(dir, join(k8s, 'base'))}]`,
+      `components: [${relative(dir, join(k8s, 'components', component))}]`
+    ].join('\n'))
+    return renderKustomization(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 const renders = {
   base: renderKustomization(join(k8s, 'base')),
   example: renderKustomization(join(k8s, 'overlays/example')),
-  migrate: renderKustomization(join(k8s, 'overlays/example/migrate'))
+  migrate: renderKustomization(join(k8s, 'overlays/example/migrate')),
+  mspCertificate: baseWithComponent('msp-certificate')
 }
 const objects = renders.example.objects
 const find = (kind: string, name: string, from: KubeObject[] = objects) => from.find((o) => o.kind === kind && o.metadata.name === name)
@@ -86,9 +105,27 @@ t.test('every rendered Kubernetes object validates against its apiVersion/kind s
 })
 
 t.test('every YAML file under k8s/ is used by a kustomization', async (t) => {
-  const used = new Set([...renders.base.files, ...renders.example.files, ...renders.migrate.files])
+  const used = new Set(Object.values(renders).flatMap((r) => [...r.files]))
   const unused = yamlFilesUnder(k8s).filter((f) => !used.has(f)).map((f) => relative(root, f))
   t.same(unused, [], 'no orphan manifests (they would never be validated or applied)')
+})
+
+t.test('components/msp-certificate: tenant-auth reads the MSP app\'s certificate from a Secret file instead of a client secret', async (t) => {
+  const deployment = find('Deployment', 'tenant-auth', renders.mspCertificate.objects)
+  const container = firstContainer(deployment)
+  const { names, secretRefs } = containerEnv(container)
+  t.ok(names.has('AZURE_CLIENT_CERTIFICATE_PATH'), 'AZURE_CLIENT_CERTIFICATE_PATH set')
+  t.notOk(names.has('AZURE_CLIENT_SECRET'), 'no AZURE_CLIENT_SECRET (tenant-auth refuses both)')
+  t.same(secretRefs.map((r) => r.variable).sort(), ['AZURE_CLIENT_ID', 'DATABASE_URL', 'ENCRYPTION_KEY'], 'the other secrets as in the base')
+  const path = String(at(list(container.env).find((e) => at(e, 'name') === 'AZURE_CLIENT_CERTIFICATE_PATH'), 'value'))
+  const mount = list(container.volumeMounts).find((m) => at(m, 'name') === 'msp-certificate')
+  t.ok(mount && path.startsWith(`${String(at(mount, 'mountPath'))}/`), `${path} is inside the mounted volume`)
+  t.equal(at(mount, 'readOnly'), true)
+  const volume = list(at(deployment, 'spec', 'template', 'spec', 'volumes')).find((v) => at(v, 'name') === 'msp-certificate')
+  t.same(at(volume, 'secret'), { secretName: 'm365-msp-certificate', defaultMode: 0o440 }, 'from its own Secret, readable by owner and group only')
+  const pod = record(at(deployment, 'spec', 'template', 'spec', 'securityContext'))
+  t.equal(pod.fsGroup, pod.runAsGroup, 'the group is the non-root user\'s, so it can read the key')
+  t.ok(list(container.volumeMounts).some((m) => at(m, 'name') === 'tmp'), 'the base\'s mounts kept')
 })
 
 // ---- workloads ----------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ export class ConsentService {
 
   async start (input: { clientId: string, requestedBy: string, tenantHint?: string | undefined }) {
     const { db, ring, mspCredential } = this.o
-    if (!mspCredential) throw new HttpProblem(503, 'NO_AZURE_APP', 'no Azure app configured (AZURE_CLIENT_ID/AZURE_CLIENT_SECRET); per-tenant credentials still work')
+    if (!mspCredential) throw new HttpProblem(503, 'NO_AZURE_APP', 'no Azure app configured (AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH); per-tenant credentials still work')
     if (!await clientExists(db, input.clientId)) throw new HttpProblem(404, 'NOT_FOUND', `client ${input.clientId} does not exist`)
     if (input.tenantHint) await this.assertBindable(input.tenantHint, input.clientId)
     const { state, id } = mintState(ring)

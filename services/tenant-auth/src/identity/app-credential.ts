@@ -11,25 +11,32 @@ export class InvalidCertificateError extends Error {
   constructor (readonly field: 'certificatePem' | 'privateKeyPem', message: string) { super(message) }
 }
 
+/** How the certificate and the key are named in error messages (the request body's fields by default). */
+export interface CertificateNames { certificate: string, privateKey: string }
+
+const BODY_NAMES: CertificateNames = { certificate: 'body/certificatePem', privateKey: 'body/privateKeyPem' }
+
 /**
  * Checks a certificate credential and normalises the key to PKCS#8 (what msal-node signs with):
  * the certificate parses and is within its validity, the key parses and belongs to it.
  */
-export function normaliseCertificate (certificatePem: string, privateKeyPem: string, now = new Date()): { certificatePem: string, privateKeyPem: string } {
+export function normaliseCertificate (
+  certificatePem: string, privateKeyPem: string, now = new Date(), names: CertificateNames = BODY_NAMES
+): { certificatePem: string, privateKeyPem: string } {
   let cert: X509Certificate
   try {
     cert = new X509Certificate(certificatePem)
   } catch {
-    throw new InvalidCertificateError('certificatePem', 'body/certificatePem is not a PEM certificate')
+    throw new InvalidCertificateError('certificatePem', `${names.certificate} is not a PEM certificate`)
   }
-  if (new Date(cert.validTo) < now) throw new InvalidCertificateError('certificatePem', `body/certificatePem expired on ${new Date(cert.validTo).toISOString()}`)
+  if (new Date(cert.validTo) < now) throw new InvalidCertificateError('certificatePem', `${names.certificate} expired on ${new Date(cert.validTo).toISOString()}`)
   let key
   try {
     key = createPrivateKey(privateKeyPem)
   } catch {
-    throw new InvalidCertificateError('privateKeyPem', 'body/privateKeyPem is not a PEM private key')
+    throw new InvalidCertificateError('privateKeyPem', `${names.privateKey} is not a PEM private key`)
   }
-  if (!cert.checkPrivateKey(key)) throw new InvalidCertificateError('privateKeyPem', 'body/privateKeyPem does not belong to body/certificatePem')
+  if (!cert.checkPrivateKey(key)) throw new InvalidCertificateError('privateKeyPem', `${names.privateKey} does not belong to ${names.certificate}`)
   return { certificatePem: cert.toString(), privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString() }
 }
 

@@ -20,7 +20,7 @@ export interface TokenBrokerOptions {
   db: AnyDb
   ring: KeyRing
   clients: ConfidentialClients
-  /** AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, when configured. */
+  /** The MSP app (AZURE_CLIENT_ID with a secret or a certificate), when configured. */
   mspCredential: AppCredential | undefined
   log: FastifyBaseLogger
   /** Called after a commit that wrote events (wakes the outbox publisher). */

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TenantAuthConfig } from '../config.js'
 import { ConsentService } from '../connect/consent-service.js'
-import type { AppCredential } from '../identity/app-credential.js'
 import { ConfidentialClients } from '../identity/confidential-clients.js'
+import { mspCredential } from '../identity/msp-credential.js'
 import { TokenBroker } from '../identity/token-broker.js'
 import { CredentialsService } from '../tenants/credentials-service.js'
 
@@ -13,15 +13,6 @@ declare module 'fastify' {
     consent: ConsentService
     tenantCredentials: CredentialsService
   }
-}
-
-/** The MSP's multi-tenant app, when AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are both set. */
-export function mspCredential (config: TenantAuthConfig): AppCredential | undefined {
-  if (!config.AZURE_CLIENT_ID && !config.AZURE_CLIENT_SECRET) return undefined
-  if (!config.AZURE_CLIENT_ID || !config.AZURE_CLIENT_SECRET) {
-    throw new Error('config: AZURE_CLIENT_ID and AZURE_CLIENT_SECRET go together (set both or neither)')
-  }
-  return { type: 'client_secret', clientId: config.AZURE_CLIENT_ID.toLowerCase(), clientSecret: config.AZURE_CLIENT_SECRET }
 }
 
 export default fp(async (app: FastifyInstance, { config }: { config: TenantAuthConfig }) => {
