@@ -165,15 +165,16 @@ export async function countInPlace (db: AnyDb, scope: SyncScope, snapshotId: str
  */
 export async function applyInPlace (tx: AnyDb, scope: SyncScope, snapshotId: string, opts: { registrations: boolean }): Promise<void> {
   const { syncId } = scope
+  // a record goes before its object (see object_records); the objects say which ones go
+  const removedUsers = sql`select r.object_id from ${REMOVED} r where r.sync_id = ${syncId}::uuid`
+  // NOT IN (a hashed subplan), not NOT EXISTS: the delta's few thousand rows are not analysed, and planned
+  // as one row the anti-join re-read all of them for every row of the snapshot (2,000 x 2,000: 0.3 s).
+  const goneOthers = sql`
+    select p.object_id from ${OBJECTS} p where p.sync_id = ${snapshotId}::uuid and p.kind in ('deletedUser', 'orgContact')
+      and (p.kind, p.object_id) not in (select n.kind, n.object_id from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.kind <> 'user')`
   for (const table of [RECORDS, OBJECTS]) {
-    await tx.execute(sql`
-      delete from ${table} p using ${REMOVED} r
-      where r.sync_id = ${syncId}::uuid and p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id = r.object_id`)
-    // NOT IN (a hashed subplan), not NOT EXISTS: the delta's few thousand rows are not analysed, and planned
-    // as one row the anti-join re-read all of them for every row of the snapshot (2,000 x 2,000: 0.3 s).
-    await tx.execute(sql`
-      delete from ${table} p where p.sync_id = ${snapshotId}::uuid and p.kind in ('deletedUser', 'orgContact')
-        and (p.kind, p.object_id) not in (select n.kind, n.object_id from ${OBJECTS} n where n.sync_id = ${syncId}::uuid and n.kind <> 'user')`)
+    await tx.execute(sql`delete from ${table} p where p.sync_id = ${snapshotId}::uuid and p.kind = 'user' and p.object_id in (${removedUsers})`)
+    await tx.execute(sql`delete from ${table} p where p.sync_id = ${snapshotId}::uuid and p.kind <> 'user' and p.object_id in (${goneOthers})`)
   }
   await tx.execute(sql`
     insert into ${OBJECTS} as o (sync_id, kind, object_id, tenant_id, data, per_user_state)
