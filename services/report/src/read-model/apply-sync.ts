@@ -16,25 +16,7 @@ export interface SyncToApply {
  */
 export async function applySync (tx: AnyDb, sync: SyncToApply): Promise<void> {
   const { syncId, tenantId, clientId, completedAt } = sync
-  await tx.execute(sql`
-    insert into report.o365_users as cur (tenant_id, user_id, client_id, object_type, display_name, user_principal_name, mail,
-      other_mails, proxy_addresses, user_type, account_enabled, deleted, deleted_at, licenses, mfa, mfa_status, sort_name,
-      sync_id, synced_at)
-    select distinct on (u->>'id') ${tenantId}::uuid, (u->>'id')::uuid, ${clientId}::uuid, u->>'objectType', u->>'displayName',
-      u->>'userPrincipalName', u->>'mail', u->'otherMails', u->'proxyAddresses', u->>'userType', (u->>'accountEnabled')::boolean,
-      (u->>'deleted')::boolean, (u->>'deletedAt')::timestamptz, u->'licenses', u->'mfa', u->'mfa'->>'status',
-      lower(coalesce(u->>'displayName', u->>'userPrincipalName', u->>'mail', '')), ${syncId}::uuid, ${completedAt}::timestamptz
-    from report.staged_batches b cross join lateral jsonb_array_elements(b.payload->'users') u
-    where b.sync_id = ${syncId}::uuid and b.kind = 'upserted'
-    order by u->>'id', b.batch desc
-    on conflict (tenant_id, user_id) do update set
-      client_id = excluded.client_id, object_type = excluded.object_type, display_name = excluded.display_name,
-      user_principal_name = excluded.user_principal_name, mail = excluded.mail, other_mails = excluded.other_mails,
-      proxy_addresses = excluded.proxy_addresses, user_type = excluded.user_type, account_enabled = excluded.account_enabled,
-      deleted = excluded.deleted, deleted_at = excluded.deleted_at, licenses = excluded.licenses, mfa = excluded.mfa,
-      mfa_status = excluded.mfa_status, sort_name = excluded.sort_name, sync_id = excluded.sync_id, synced_at = excluded.synced_at
-    where cur.synced_at <= excluded.synced_at`)
-  await rebuildAddresses(tx, tenantId, syncId)
+  await writeUsersAndAddresses(tx, sync)
   const older = sql`u.tenant_id = ${tenantId}::uuid and u.synced_at < ${completedAt}::timestamptz`
   // a full sync removes every older row of the tenant, a delta only the users it names
   const removed = sync.mode === 'full'
@@ -54,26 +36,47 @@ export async function applySync (tx: AnyDb, sync: SyncToApply): Promise<void> {
 }
 
 /**
- * The match addresses of the users this sync wrote (mail, UPN, smtp: proxy addresses, otherMails),
- * each address once per user under its best kind: a version's match takes the best rank anyway, and
- * mail, UPN and primary SMTP address are usually the same address (a third of the rows). Each kind is
- * read from the users in one pass and the union sorted once, rather than a subquery per user.
+ * The staged users upserted, and the match addresses of those written rebuilt, in one statement: the
+ * upsert returns what it wrote, their old addresses go, their new ones come from the returned rows
+ * (the statement's parts see the table as it was before it, so the delete only meets old rows). Each
+ * address is kept once per user under its best kind (mail, UPN, smtp: proxy addresses, otherMails): a
+ * version's match takes the best rank anyway, and mail, UPN and primary SMTP address are usually the
+ * same address (a third of the rows). Each kind is one pass over the written rows, the union sorted once.
  */
-async function rebuildAddresses (tx: AnyDb, tenantId: string, syncId: string): Promise<void> {
-  const written = sql`u.tenant_id = ${tenantId}::uuid and u.sync_id = ${syncId}::uuid`
+async function writeUsersAndAddresses (tx: AnyDb, sync: SyncToApply): Promise<void> {
+  const { syncId, tenantId, clientId, completedAt } = sync
   await tx.execute(sql`
-    delete from report.o365_user_addresses a using report.o365_users u
-    where ${written} and a.tenant_id = u.tenant_id and a.user_id = u.user_id`)
-  await tx.execute(sql`
+    with written as (
+      insert into report.o365_users as cur (tenant_id, user_id, client_id, object_type, display_name, user_principal_name, mail,
+        other_mails, proxy_addresses, user_type, account_enabled, deleted, deleted_at, licenses, mfa, mfa_status, sort_name,
+        sync_id, synced_at)
+      select distinct on (u->>'id') ${tenantId}::uuid, (u->>'id')::uuid, ${clientId}::uuid, u->>'objectType', u->>'displayName',
+        u->>'userPrincipalName', u->>'mail', u->'otherMails', u->'proxyAddresses', u->>'userType', (u->>'accountEnabled')::boolean,
+        (u->>'deleted')::boolean, (u->>'deletedAt')::timestamptz, u->'licenses', u->'mfa', u->'mfa'->>'status',
+        lower(coalesce(u->>'displayName', u->>'userPrincipalName', u->>'mail', '')), ${syncId}::uuid, ${completedAt}::timestamptz
+      from report.staged_batches b cross join lateral jsonb_array_elements(b.payload->'users') u
+      where b.sync_id = ${syncId}::uuid and b.kind = 'upserted'
+      order by u->>'id', b.batch desc
+      on conflict (tenant_id, user_id) do update set
+        client_id = excluded.client_id, object_type = excluded.object_type, display_name = excluded.display_name,
+        user_principal_name = excluded.user_principal_name, mail = excluded.mail, other_mails = excluded.other_mails,
+        proxy_addresses = excluded.proxy_addresses, user_type = excluded.user_type, account_enabled = excluded.account_enabled,
+        deleted = excluded.deleted, deleted_at = excluded.deleted_at, licenses = excluded.licenses, mfa = excluded.mfa,
+        mfa_status = excluded.mfa_status, sort_name = excluded.sort_name, sync_id = excluded.sync_id, synced_at = excluded.synced_at
+      where cur.synced_at <= excluded.synced_at
+      returning tenant_id, user_id, mail, user_principal_name, proxy_addresses, other_mails
+    ), cleared as (
+      delete from report.o365_user_addresses a using written w where a.tenant_id = w.tenant_id and a.user_id = w.user_id
+    )
     insert into report.o365_user_addresses (tenant_id, user_id, address, kind, rank)
     select distinct on (c.user_id, c.address) c.tenant_id, c.user_id, c.address, c.kind, c.rank
     from (
-      select u.tenant_id, u.user_id, lower(btrim(u.mail)) as address, 'mail' as kind, 1 as rank from report.o365_users u where ${written}
-      union all select u.tenant_id, u.user_id, lower(btrim(u.user_principal_name)), 'upn', 2 from report.o365_users u where ${written}
-      union all select u.tenant_id, u.user_id, lower(btrim(substr(p, 6))), 'proxyAddress', 3
-        from report.o365_users u cross join jsonb_array_elements_text(u.proxy_addresses) p where ${written} and p ilike 'smtp:%'
-      union all select u.tenant_id, u.user_id, lower(btrim(o)), 'otherMail', 4
-        from report.o365_users u cross join jsonb_array_elements_text(u.other_mails) o where ${written}
+      select w.tenant_id, w.user_id, lower(btrim(w.mail)) as address, 'mail' as kind, 1 as rank from written w
+      union all select w.tenant_id, w.user_id, lower(btrim(w.user_principal_name)), 'upn', 2 from written w
+      union all select w.tenant_id, w.user_id, lower(btrim(substr(p, 6))), 'proxyAddress', 3
+        from written w cross join jsonb_array_elements_text(w.proxy_addresses) p where p ilike 'smtp:%'
+      union all select w.tenant_id, w.user_id, lower(btrim(o)), 'otherMail', 4
+        from written w cross join jsonb_array_elements_text(w.other_mails) o
     ) c
     where c.address is not null and c.address <> ''
     order by c.user_id, c.address, c.rank`)
