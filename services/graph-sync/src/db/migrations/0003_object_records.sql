@@ -1,3 +1,6 @@
+-- Writers of the old columns (graph-sync pods of the previous release) wait here until this commits, so no record
+-- written meanwhile misses the copy below; afterwards their record statements fail (retried by the new pods).
+LOCK TABLE "graph_sync"."directory_objects" IN EXCLUSIVE MODE;--> statement-breakpoint
 CREATE TABLE "graph_sync"."object_records" (
 	"sync_id" uuid NOT NULL,
 	"object_id" uuid NOT NULL,
