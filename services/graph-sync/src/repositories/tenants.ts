@@ -1,6 +1,7 @@
 import { and, eq, lte, sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
-import { deltaRemovedUsers, directoryObjects, registrations, skus, syncAttempts, syncRemovals, syncRuns, tenantLeases, tenants } from '../db/schema.js'
+import { syncAttempts, syncRuns, tenantLeases, tenants } from '../db/schema.js'
+import { clearTenantExcept } from '../sync/staging.js'
 
 export type Tenant = typeof tenants.$inferSelect
 
@@ -51,10 +52,9 @@ export async function purgeClient (db: AnyDb, clientId: string): Promise<string[
     const runs = await tx.delete(syncRuns).where(eq(syncRuns.clientId, clientId)).returning({ tenantId: syncRuns.tenantId })
     const ids = [...new Set([...gone, ...runs].map((r) => r.tenantId))]
     for (const tenantId of ids) {
-      // records have no tenant of their own: those of the tenant's syncs, before the objects (see object_records)
-      await tx.execute(sql`delete from graph_sync.object_records where sync_id in (
-        select distinct sync_id from graph_sync.directory_objects where tenant_id = ${tenantId}::uuid)`)
-      for (const table of [directoryObjects, registrations, skus, syncRemovals, deltaRemovedUsers, syncAttempts, tenantLeases]) {
+      // every sync's staged rows and records (keeping none), in the order staging drops them
+      await clearTenantExcept(tx, tenantId, [])
+      for (const table of [syncAttempts, tenantLeases]) {
         await tx.delete(table).where(eq(table.tenantId, tenantId))
       }
     }
