@@ -40,8 +40,9 @@ t.test('delta syncs applied to the snapshot in place', async (t) => {
     const { tenantId, clientId, members } = base
     const [renamed, relicensed, softDeleted, purged, perUser] = members
     // The generated tenant differs every run: pick users for whom the change is a change.
-    // by the registration itself: a registered user nothing enforces MFA for is 'Disabled' too
-    const registering = members.slice(5).find((u) => u.mfa.registered === false)!
+    // by the registration itself: a registered user nothing enforces MFA for is 'Disabled' too.
+    // An enabled account: the registration report leaves disabled ones out, so registering one changes nothing.
+    const registering = members.slice(5).find((u) => u.mfa.registered === false && u.accountEnabled === true)!
     const unregistering = members.slice(5).find((u) => u.mfa.registered === true && u.id !== registering.id)!
     const sim = h.sim.admin
     sim.addUser(tenantId, { displayName: 'New Hire', userPrincipalName: 'new.hire@equals.example', registration: { isMfaRegistered: true, methodsRegistered: ['fido2'] } })
