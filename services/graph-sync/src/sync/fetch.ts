@@ -6,7 +6,7 @@ import {
   toUserDelta, USER_SELECT, usersPages, type ConditionalAccessPolicy, type GraphClient, type ODataPage,
   type RegistrationUnavailableReason
 } from '@m365/graph'
-import { readPerUserStates, type PerUserOutcome } from './per-user-mfa.js'
+import { PerUserReadAhead, PER_USER_DENIED, readPerUserStates, type PerUserOutcome, type PerUserReads } from './per-user-mfa.js'
 import { pipePages, runAll } from './pipeline.js'
 import type { ProgressTracker } from './progress.js'
 import {
@@ -60,26 +60,41 @@ export async function fetchAll (ctx: FetchContext, mode: 'full' | 'delta', delta
   return { ...users, registration, ...policies, warnings }
 }
 
-/** Users first, then the per-user MFA state of the users that have none yet (all on a full sync). */
+/**
+ * Users first, then the per-user MFA state of the users that have none yet (all on a full sync,
+ * whose listing reads them alongside as far as it can: see PerUserReadAhead).
+ */
 async function usersChain (ctx: FetchContext, deltaLink: string | null, signal: AbortSignal) {
-  const link = deltaLink ? await deltaUsers(ctx, deltaLink, signal) : await fullUsers(ctx, signal)
+  const reads: PerUserReads = { db: ctx.db, client: ctx.client, scope: ctx.scope, concurrency: ctx.perUserConcurrency, signal }
+  const { link, denied } = deltaLink ? { link: await deltaUsers(ctx, deltaLink, signal), denied: false } : await fullUsers(ctx, reads, signal)
   const analyzed = await analyzeIfLarge(ctx.db, ctx.scope.syncId)
-  const perUser = await readPerUserStates(ctx.db, ctx.client, ctx.scope, { concurrency: ctx.perUserConcurrency, signal })
+  const perUser: PerUserOutcome = denied ? { available: false, reason: PER_USER_DENIED } : await readPerUserStates(reads)
   return { deltaLink: link, perUser, analyzed }
 }
 
 const top = (ctx: FetchContext) => (ctx.pageSize ? { top: ctx.pageSize } : {})
 
-/** A full listing of /users; the deltaLink is taken first, so changes made while listing come in the next delta. */
-async function fullUsers (ctx: FetchContext, signal: AbortSignal): Promise<string> {
+/**
+ * A full listing of /users, each staged page offered to a PerUserReadAhead (with a batch fewer in
+ * flight than afterwards, so the listing's next page keeps a slot among the tenant's requests).
+ * The deltaLink is taken first, so changes made while listing come in the next delta.
+ */
+async function fullUsers (ctx: FetchContext, reads: PerUserReads, signal: AbortSignal): Promise<{ link: string, denied: boolean }> {
   const latest = await ctx.client.get<ODataPage<unknown>>('/users/delta', { select: USER_SELECT, query: { $deltatoken: 'latest' }, signal })
   const link = latest['@odata.deltaLink']
   if (!link) throw new Error('users/delta?$deltatoken=latest answered without an @odata.deltaLink')
-  await pipePages(usersPages(ctx.client, { ...top(ctx), signal }), async (page) => {
-    await insertObjects(ctx.db, ctx.scope, 'user', page)
-    ctx.progress.page(page.length)
-  })
-  return link
+  const readAhead = new PerUserReadAhead({ ...reads, concurrency: Math.max(1, reads.concurrency - 1) })
+  try {
+    await pipePages(usersPages(ctx.client, { ...top(ctx), signal }), async (page) => {
+      await insertObjects(ctx.db, ctx.scope, 'user', page)
+      readAhead.offer(page.map((user) => user.id))
+      ctx.progress.page(page.length)
+    })
+  } catch (err) {
+    await readAhead.settle()
+    throw err
+  }
+  return { link, ...await readAhead.finish() }
 }
 
 /** A users/delta round staged as changes to the snapshot's users; rejects with isDeltaExpired() when the link is stale. */

@@ -13,38 +13,85 @@ export const PER_USER_DENIED = 'the app has not been granted Policy.Read.All, so
 
 export type PerUserOutcome = { available: true } | { available: false, reason: string }
 
+export interface PerUserReads {
+  db: AnyDb
+  client: GraphClient
+  scope: SyncScope
+  /** JSON batches in flight */
+  concurrency: number
+  signal: AbortSignal
+}
+
 /**
  * Reads the legacy per-user MFA state (beta, one call per user, 20 to a JSON batch) of every user
- * row of the sync still without one: all users on a full sync, new and changed ones on a delta sync.
- * Keyset pages of ids from the database, `concurrency` batches in flight, so memory does not grow
- * with the tenant. A 403 stops it: the permission is missing and every state becomes 'unknown'.
+ * row of the sync still without one: all users on a full sync (but those a PerUserReadAhead read
+ * while they were listed), new and changed ones on a delta sync. Keyset pages of ids from the
+ * database, so memory does not grow with the tenant. A 403 stops it: the permission is missing and
+ * every state becomes 'unknown'.
  */
-export async function readPerUserStates (
-  db: AnyDb, client: GraphClient, scope: SyncScope, opts: { concurrency: number, signal: AbortSignal }
-): Promise<PerUserOutcome> {
+export async function readPerUserStates (reads: PerUserReads): Promise<PerUserOutcome> {
   let after = NO_ID
   for (;;) {
-    const list = await queryRows<{ id: string }>(db, sql`
+    const list = await queryRows<{ id: string }>(reads.db, sql`
       select object_id::text as id from graph_sync.directory_objects
-      where sync_id = ${scope.syncId}::uuid and kind = 'user' and per_user_state is null and object_id > ${after}::uuid
+      where sync_id = ${reads.scope.syncId}::uuid and kind = 'user' and per_user_state is null and object_id > ${after}::uuid
       order by object_id limit ${PAGE}`)
     if (list.length === 0) return { available: true }
-    const chunks = Array.from({ length: Math.ceil(list.length / BATCH_SIZE) }, (_, i) => list.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE).map((r) => r.id))
-    let denied = false
-    const results = await mapLimit(chunks, opts.concurrency, async (ids) => {
-      if (denied) return null // one 403 says it for every user: no more calls
-      const result = await perUserStatesBatch(client, ids, opts.signal)
-      if (result.denied) denied = true
-      return result
-    })
-    if (denied) return { available: false, reason: PER_USER_DENIED }
-    const states = results.flatMap((r) => (r && !r.denied ? r.states : []))
-    await storeStates(db, scope, states)
+    if (await readAndStore(reads, list.map((r) => r.id)) === 'denied') return { available: false, reason: PER_USER_DENIED }
     after = list[list.length - 1]!.id
   }
 }
 
-async function storeStates (db: AnyDb, scope: SyncScope, rows: Array<{ id: string, state: PerUserMfaState }>): Promise<void> {
+/**
+ * Reads the per-user states of a full listing's pages while the listing goes on, one page at a
+ * time: a page listed while another is being read is skipped, and readPerUserStates reads it after
+ * the listing (it takes every user still without a state). So the reads overlap the listing, and
+ * nothing queues up when Graph answers them slower than it lists.
+ */
+export class PerUserReadAhead {
+  #reading: Promise<void> | null = null
+  #denied = false
+  #failure: { error: unknown } | null = null
+
+  constructor (private readonly reads: PerUserReads) {}
+
+  /** Starts reading these users' states unless a page is being read, or reading has stopped. */
+  offer (ids: readonly string[]): void {
+    if (this.#reading || this.#denied || this.#failure) return
+    this.#reading = readAndStore(this.reads, ids)
+      .then((result) => { this.#denied = result === 'denied' }, (error: unknown) => { this.#failure = { error } })
+      .finally(() => { this.#reading = null })
+  }
+
+  /** Waits for the page being read. Throws what a read threw; `denied` once Graph refused the permission. */
+  async finish (): Promise<{ denied: boolean }> {
+    await this.#reading
+    if (this.#failure) throw this.#failure.error
+    return { denied: this.#denied }
+  }
+
+  /** Waits for the page being read, whatever its end (the listing failed and the sync stops). */
+  async settle (): Promise<void> {
+    await this.#reading
+  }
+}
+
+/** One list of users' states, read and stored; 'denied' (and nothing stored) when Policy.Read.All is missing. */
+async function readAndStore (reads: PerUserReads, ids: readonly string[]): Promise<'read' | 'denied'> {
+  const chunks = Array.from({ length: Math.ceil(ids.length / BATCH_SIZE) }, (_, i) => ids.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE))
+  let denied = false
+  const results = await mapLimit(chunks, reads.concurrency, async (chunk) => {
+    if (denied) return null // one 403 says it for every user: no more calls
+    const result = await perUserStatesBatch(reads.client, chunk, reads.signal)
+    if (result.denied) denied = true
+    return result
+  })
+  if (denied) return 'denied'
+  await storeStates(reads, results.flatMap((r) => (r && !r.denied ? r.states : [])))
+  return 'read'
+}
+
+async function storeStates ({ db, scope }: PerUserReads, rows: Array<{ id: string, state: PerUserMfaState }>): Promise<void> {
   if (rows.length === 0) return
   await db.execute(sql`
     update graph_sync.directory_objects o set per_user_state = r.state
