@@ -83,8 +83,8 @@ export class DeliveryProcessor<C extends EventContract> implements MessageProces
     } catch (err) {
       clearInterval(heartbeat)
       const errors = this.attempts.add(d.key, errorMessage(err))
-      if (err instanceof PoisonMessageError) return this.toDeadLetter(d, errors, d.deliveryCount, 'poison')
-      if (d.deliveryCount >= settings.maxDeliver) return this.toDeadLetter(d, errors, d.deliveryCount, 'gave up')
+      if (err instanceof PoisonMessageError) return this.toDeadLetter(d, errors, d.deliveryCount, 'poison', err)
+      if (d.deliveryCount >= settings.maxDeliver) return this.toDeadLetter(d, errors, d.deliveryCount, 'gave up', err)
       const delayMs = settings.backoffMs(d.deliveryCount)
       const retry = { eventId: event.id, durable: settings.durable, attempt: d.deliveryCount, delayMs }
       if (err instanceof RetryLaterError) this.log.info({ ...retry, reason: err.message }, 'not handled yet, retrying')
@@ -103,20 +103,21 @@ export class DeliveryProcessor<C extends EventContract> implements MessageProces
     }
   }
 
-  private async toDeadLetter (d: Delivery, errors: string[], deliveries: number, reason: string): Promise<void> {
+  /** `err`: the handler's failure that ended it, logged with its stack (the bus is the one place a failure is logged) */
+  private async toDeadLetter (d: Delivery, errors: string[], deliveries: number, reason: string, err?: unknown): Promise<void> {
     const { contract, settings } = this
     const letter = buildDeadLetter({
       subject: contract.subject, durable: settings.durable, msgId: d.msgId, deliveries, errors, payload: d.payload
     })
     try {
       await d.deadLetter(letter)
-    } catch (err) {
-      this.log.error({ err, msgId: d.msgId, durable: settings.durable }, 'could not store dead letter, will retry')
+    } catch (storeErr) {
+      this.log.error({ err: storeErr, msgId: d.msgId, durable: settings.durable }, 'could not store dead letter, will retry')
       d.nak(settings.backoffMs(d.deliveryCount))
       return
     }
     d.term(reason)
     this.attempts.forget(d.key)
-    this.log.error({ msgId: d.msgId, durable: settings.durable, subject: contract.subject, deliveries, errors }, 'message dead-lettered')
+    this.log.error({ ...(err === undefined ? {} : { err }), msgId: d.msgId, durable: settings.durable, subject: contract.subject, deliveries, errors }, 'message dead-lettered')
   }
 }

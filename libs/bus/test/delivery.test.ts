@@ -95,3 +95,22 @@ t.test('a handler that cannot handle the message yet (RetryLaterError) is retrie
   t.same(last.calls, ['term'], 'still dead-lettered once maxDeliver is spent')
   t.match(last.letters[0], { errors: ['waiting for the rest of the sync', 'waiting for the rest of the sync'] })
 })
+
+t.test('a failing handler is logged once per delivery, with its error: each retry, then the dead letter', async (t) => {
+  const lines: Array<{ level: string, obj: object, msg?: string }> = []
+  const line = (level: string) => (obj: object, msg?: string) => { lines.push({ level, obj, msg }) }
+  const log = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') }
+  const failure = new Error('boom')
+  const p = new DeliveryProcessor(TenantConnected, consumerSettings({ durable: 'd', maxDeliver: 2, backoffMs: () => 5 }), async () => {
+    throw failure
+  }, log)
+  await p.process(delivery(1).d)
+  t.equal(lines.length, 1)
+  t.match(lines[0], { level: 'warn', msg: 'handler failed, retrying', obj: { err: failure, attempt: 1, durable: 'd' } })
+  lines.length = 0
+  const last = delivery(2)
+  await p.process(last.d)
+  t.same(last.calls, ['term'])
+  t.equal(lines.length, 1)
+  t.match(lines[0], { level: 'error', msg: 'message dead-lettered', obj: { err: failure, errors: ['boom', 'boom'], durable: 'd' } })
+})

@@ -34,12 +34,9 @@ export function createConsumers (bus: EventBus, log: FastifyBaseLogger, metrics:
       try {
         await handler(event, { ...info, log: child })
       } catch (err) {
-        if (err instanceof RetryLaterError) {
-          outcome = 'retry' // the bus logs the retry (eventId, durable, attempt, delay, reason)
-          throw err
-        }
-        outcome = err instanceof PoisonMessageError ? 'poison' : 'error' // as the bus decides: dead-lettered at once
-        child.warn({ err, attempt: info.deliveryCount }, 'handler failed')
+        // the bus logs what it does with the failure: the retry, or the dead letter (with the error)
+        if (err instanceof RetryLaterError) outcome = 'retry'
+        else outcome = err instanceof PoisonMessageError ? 'poison' : 'error' // as the bus decides: dead-lettered at once
         throw err
       } finally {
         metrics.consumerInFlight.dec({ consumer, subject })

@@ -31,11 +31,10 @@ export async function build (t: Test, options: Partial<FixtureOptions> & { env?:
   const database = await createTestDatabase(t)
   const config = loadConfig(FixtureConfig, { DATABASE_URL: database.url, LOG_LEVEL: 'info', ...options.env })
   const logs = new LogCapture()
-  const app: FastifyInstance = Fastify({
-    loggerInstance: pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'kit-test'), logs) as FastifyBaseLogger,
-    pluginTimeout: config.STARTUP_TIMEOUT_MS
-  })
-  const bus = options.bus as InProcessBus | undefined ?? createInProcessBus()
+  const logger = pino(loggerOptions({ ...config, LOG_LEVEL: 'debug' }, 'kit-test'), logs)
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, pluginTimeout: config.STARTUP_TIMEOUT_MS })
+  // the bus logs into the same capture, as a service's bus logs with the service's logger
+  const bus = options.bus as InProcessBus | undefined ?? createInProcessBus({ log: logger.child({ component: 'bus' }) })
   await app.register(fp(fixtureApp), { ...options, config, bus })
   await app.ready()
   t.teardown(async () => {

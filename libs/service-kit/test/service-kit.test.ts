@@ -138,6 +138,15 @@ t.test('a handler that refuses an event as poison (a PoisonMessageError subclass
   t.equal(await counted('error'), undefined, 'not counted as an error')
 })
 
+t.test('a failing handler is logged once per delivery, by the bus, with its error', async (t) => {
+  const { app, bus, logs } = await build(t, { poison: true })
+  await bus.publish(ClientCreated, clientCreated())
+  await waitFor(async () => /outcome="poison"/.test((await app.inject('/metrics')).body), 'the poison counted')
+  const failures = logs.lines.filter((line) => Number(line.level) >= 40)
+  t.equal(failures.length, 1, failures.map((line) => line.msg).join(', '))
+  t.match(failures[0], { msg: 'message dead-lettered', component: 'bus', err: { message: 'no such client', stack: /UnknownClientError/ } })
+})
+
 t.test('a consumer\'s child logger carries consumer and eventId', async (t) => {
   const { app, bus, logs } = await build(t)
   const event = clientCreated()
