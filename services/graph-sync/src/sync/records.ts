@@ -57,18 +57,18 @@ export async function skuPartsOf (db: AnyDb, syncId: string): Promise<Map<string
 export async function computeRecords (
   db: AnyDb, scope: SyncScope, inputs: RecordInputs, parts: ReadonlyMap<string, string>, compareWith: string | null
 ): Promise<number> {
-  let touched = 0
+  let numbered = 0 // changed records so far, numbered into batches
   await pipePagesConcurrently(stagedPages(db, scope.syncId, compareWith), async (rows) => {
     // computed in page order (before the first await), so the batches are numbered in id order
     const records = rows.map((row) => {
       const record = toRecord(row, inputs, parts)
       const changed = compareWith === null || !isDeepStrictEqual(row.previous, record)
-      const batch = changed ? Math.floor(touched++ / MAX_BATCH) + 1 : null
+      const batch = changed ? Math.floor(numbered++ / MAX_BATCH) + 1 : null
       return { kind: row.kind, id: row.object_id, record, batch }
     })
     await writeRecords(db, scope, records)
   }, WRITES_IN_FLIGHT)
-  return Math.ceil(touched / MAX_BATCH)
+  return Math.ceil(numbered / MAX_BATCH)
 }
 
 async function writeRecords (
