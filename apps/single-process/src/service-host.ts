@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import fp from 'fastify-plugin'
 import type { EventBus } from '@m365/bus'
 import type { DatabaseHandle } from '@m365/db'
-import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig } from '@m365/service-kit'
+import { DEFAULT_STARTUP_TIMEOUT_MS, loadConfig, requestLogging } from '@m365/service-kit'
 
 export interface HostedService {
   name: string
@@ -36,6 +36,7 @@ export async function hostService (options: HostOptions): Promise<HostedService>
     loggerInstance: log.child({ service: name }),
     requestTimeout: Number(config.REQUEST_TIMEOUT_MS ?? 60_000),
     pluginTimeout: Number(config.STARTUP_TIMEOUT_MS ?? DEFAULT_STARTUP_TIMEOUT_MS),
+    ...requestLogging(),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {})
   })
   await app.register(fp(plugin), { config, db, bus })

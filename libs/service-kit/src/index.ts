@@ -1,5 +1,6 @@
 export { BaseConfig, ConfigError, DEFAULT_STARTUP_TIMEOUT_MS, EncryptionConfig, loadConfig, loadConfigOrExit, type LogLevel } from './config.js'
 export { loggerOptions, REDACTED, redactPaths, redactSecrets, SECRET_HEADERS, SECRET_KEYS } from './logger.js'
+export { RequestLogController, requestLogging } from './request-log.js'
 export {
   errorHandler, notFoundHandler, problem, sendProblem, statusCode, useProblemHandlers, PROBLEM_CONTENT_TYPE, type ProblemCarrier,
   HttpProblem, notFound, badRequest, conflict, unprocessable

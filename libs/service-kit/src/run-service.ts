@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifySer
 import fp from 'fastify-plugin'
 import { loadConfigOrExit, type BaseConfig } from './config.js'
 import { loggerOptions } from './logger.js'
+import { requestLogging } from './request-log.js'
 import type { ServiceOptions } from './service-kit.js'
 
 export interface RunServiceOptions<T extends TObject> {
@@ -32,6 +33,7 @@ export async function runService<T extends TObject> (
   const app = Fastify({
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     pluginTimeout: config.STARTUP_TIMEOUT_MS,
+    ...requestLogging(),
     ...options.fastify,
     logger: loggerOptions(config, options.name)
   })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
-import { loadConfig, BaseConfig, loggerOptions, redactSecrets } from '../src/index.js'
+import { loadConfig, BaseConfig, loggerOptions, redactSecrets, requestLogging } from '../src/index.js'
 import { LogCapture } from './helper.js'
 
 const secrets = {
@@ -81,6 +81,29 @@ t.test('secrets in errors, arrays, bindings, deeper objects and any header case 
   t.equal(headersAfterLogging.authorization, secrets.bearer, 'the request\'s own headers are not censored by logging them')
   t.match(logs.lines.find((line) => line.msg === 'incoming request'), { req: { method: 'GET', url: '/call' } }, 'request lines as before')
   t.match(logs.lines.find((line) => line.msg === 'request completed'), { res: { statusCode: 200 } })
+})
+
+t.test('a service logs one line per request, with method, URL, status and time; the incoming line only at debug', async (t) => {
+  const logged = async (level: 'info' | 'debug') => {
+    const logs = new LogCapture()
+    const config = loadConfig(BaseConfig, { LOG_LEVEL: level })
+    const app = Fastify({ loggerInstance: pino(loggerOptions(config, 'kit-test'), logs) as FastifyBaseLogger, ...requestLogging() })
+    t.teardown(() => app.close())
+    app.get('/things/:id', async () => ({ ok: true }))
+    app.get('/quiet', { logLevel: 'warn' }, async () => ({ ok: true }))
+    app.get('/broken', async () => { throw new Error('kaput') })
+    for (const url of ['/things/7?limit=2', '/quiet', '/broken']) await app.inject({ method: 'GET', url, headers: { authorization: secrets.bearer } })
+    return logs
+  }
+  const info = await logged('info')
+  const lines = info.lines.filter((line) => line.req !== undefined || line.res !== undefined)
+  t.same(lines.map((line) => line.msg), ['request completed', 'kaput', 'request completed'], 'one line per request (and the error); none for the quiet route')
+  t.match(lines[0], { req: { method: 'GET', url: '/things/7?limit=2' }, res: { statusCode: 200 }, responseTime: Number })
+  t.match(lines[2], { req: { method: 'GET', url: '/broken' }, res: { statusCode: 500 } })
+  t.notOk(info.raw.includes(secrets.bearer), 'the bearer token is not logged')
+
+  const debug = await logged('debug')
+  t.equal(debug.lines.filter((line) => line.msg === 'incoming request').length, 2, 'at debug, the incoming lines too (not the quiet route\'s)')
 })
 
 t.test('redactSecrets copies only what it censors', async (t) => {
