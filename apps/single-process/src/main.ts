@@ -2,12 +2,14 @@ import closeWithGrace from 'close-with-grace'
 import { pino, type LoggerOptions } from 'pino'
 import { loadConfigOrExit, loggerOptions } from '@m365/service-kit'
 import { SingleProcessConfig } from './config.js'
-import { startSingleProcess } from './start.js'
+import { SINGLE_PROCESS, startSingleProcess } from './start.js'
 
 const config = loadConfigOrExit(SingleProcessConfig)
-const log = pino(loggerOptions(config, 'single-process') as LoggerOptions)
+// no `service` in the root's bindings: each line names one (a service's, or SINGLE_PROCESS), never two
+const root = pino(loggerOptions({ LOG_LEVEL: config.LOG_LEVEL }) as LoggerOptions)
+const log = root.child({ service: config.SERVICE_NAME ?? SINGLE_PROCESS })
 
-const running = await startSingleProcess(config, process.env, log).catch((err) => {
+const running = await startSingleProcess(config, process.env, root).catch((err) => {
   log.fatal({ err }, 'cannot start')
   process.exit(1)
 })

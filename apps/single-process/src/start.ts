@@ -12,6 +12,9 @@ import { ensureEncryptionKey } from './local-secrets.js'
 import { startServices } from './services.js'
 import { startDemoSimulators, type DemoSimulators } from './simulators.js'
 
+/** The `service` of the process's own log lines (each service's lines carry the service's name). */
+export const SINGLE_PROCESS = 'single-process'
+
 export interface SingleProcess {
   url: string
   dataDir: string
@@ -26,8 +29,10 @@ export interface SingleProcess {
  * All five services in one process (DESIGN.md runtime modes): one database handle (PGlite under
  * DATA_DIR unless DATABASE_URL is set), one bus (in-process unless NATS_URL is set), the services on
  * loopback ports and the gateway on PORT. Without Azure credentials the simulators stand in.
+ * `root`: a logger without a `service` binding; each service's lines name it, the rest name 'single-process'.
  */
-export async function startSingleProcess (config: SingleProcessConfig, env: Record<string, string | undefined>, log: FastifyBaseLogger): Promise<SingleProcess> {
+export async function startSingleProcess (config: SingleProcessConfig, env: Record<string, string | undefined>, root: FastifyBaseLogger): Promise<SingleProcess> {
+  const log = root.child({ service: SINGLE_PROCESS })
   const dataDir = resolve(config.DATA_DIR)
   await mkdir(dataDir, { recursive: true })
   const cleanups: Array<() => Promise<void>> = []
@@ -42,7 +47,7 @@ export async function startSingleProcess (config: SingleProcessConfig, env: Reco
 
     const db = await openDatabase({ url: config.DATABASE_URL, dataDir, log })
     cleanups.push(() => db.close())
-    const bus = await createBusFromConfig({ NATS_URL: config.NATS_URL, BUS_NAMESPACE: config.BUS_NAMESPACE, log, name: 'single-process' })
+    const bus = await createBusFromConfig({ NATS_URL: config.NATS_URL, BUS_NAMESPACE: config.BUS_NAMESPACE, log, name: SINGLE_PROCESS })
     cleanups.push(() => bus.close())
 
     const keyFile = join(dataDir, 'jwt-key.json')
@@ -57,7 +62,7 @@ export async function startSingleProcess (config: SingleProcessConfig, env: Reco
       PUBLIC_BASE_URL: publicBaseUrl,
       JWT_LOCAL_KEY_FILE: keyFile
     }
-    const services = await startServices({ env: serviceEnv, db, bus, log, host: config.HOST, port })
+    const services = await startServices({ env: serviceEnv, db, bus, log: root, host: config.HOST, port })
     cleanups.push(() => services.close())
     // the public port is the gateway's; in this mode its readiness is the whole process's
     services.gateway.app.readiness.add('db', () => db.ping())

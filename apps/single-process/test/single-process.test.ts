@@ -56,11 +56,19 @@ t.test('stopped while the demo is being seeded: the seed stops quietly, not logg
   const dataDir = await createTestDataDir(t)
   const port = await freePort()
   const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }
-  const lines: Array<{ level: number, msg: string }> = []
-  const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as { level: number, msg: string }) } })
+  const lines: Array<{ level: number, msg: string, service?: string }> = []
+  const raw: string[] = []
+  const log = pino({ level: 'info' }, {
+    write: (line: string) => {
+      raw.push(line)
+      lines.push(JSON.parse(line) as { level: number, msg: string })
+    }
+  })
   const running = await startSingleProcess(loadConfig(SingleProcessConfig, env), env, log)
   await running.close()
   t.same(await running.seeded, [], 'no client was seeded')
   t.ok(lines.some((line) => line.msg === 'demo seed stopped: closing'), 'said why the seed stopped')
   t.notOk(lines.some((line) => line.msg === 'demo seed failed'), 'no "demo seed failed" error')
+  t.same(raw.filter((line) => line.split('"service":').length !== 2), [], 'every line names one service, once')
+  t.same(new Set(lines.map((line) => line.service)), new Set(['single-process', 'tenant-auth', 'graph-sync', 'contacts-ingest', 'report', 'gateway']))
 })

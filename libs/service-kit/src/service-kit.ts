@@ -89,7 +89,7 @@ async function serviceKitPlugin (app: FastifyInstance, options: ServiceKitOption
     if (consumers) await consumers.closeAll()
     if (bus?.owned) await bus.bus.close()
     if (database?.owned) await database.handle.close()
-    app.log.info({ service }, 'service closed')
+    app.log.info('service closed') // the logger names the service
   })
 }
 
