@@ -11,7 +11,7 @@ export interface SyncRun {
   phase: string
   outcome: 'completed' | 'failed' | null
   attempts: number
-  progress: { pages: number, usersProcessed: number }
+  progress: { pages: number, usersProcessed: number, perUserMfaRead: number }
   counts: Record<string, number> | null
   error: string | null
 }

@@ -23,7 +23,14 @@ export const SyncRun = Type.Object({
   phase: SyncPhase,
   outcome: Type.Union([Type.Literal('completed'), Type.Literal('failed'), Type.Null()]),
   attempts: Type.Integer({ minimum: 0 }),
-  progress: Type.Object({ pages: Type.Integer({ minimum: 0 }), usersProcessed: Type.Integer({ minimum: 0 }) }),
+  progress: Type.Object({
+    pages: Type.Integer({ minimum: 0, description: 'Graph pages read: users, deleted users, org contacts, the registration report' }),
+    usersProcessed: Type.Integer({ minimum: 0, description: 'users listed (a delta sync: changes received)' }),
+    perUserMfaRead: Type.Integer({
+      minimum: 0,
+      description: 'users whose legacy per-user MFA state has been read (one Graph call each, 20 to a batch): after the listing, the longest part of a large sync without Entra ID P1'
+    })
+  }),
   counts: Type.Union([SyncCounts, Type.Null()]),
   batches: Type.Union([Type.Object({ upserted: Type.Integer(), removed: Type.Integer() }), Type.Null()]),
   mfaSource: Type.Union([Type.Literal('registration-report'), Type.Literal('unavailable'), Type.Null()]),

@@ -35,6 +35,8 @@ export const SyncProgress = defineEvent('o365.sync.progress', 1, Type.Object({
   phase: SyncPhase,
   pages: Type.Integer({ minimum: 0 }),
   usersProcessed: Type.Integer({ minimum: 0 }),
+  /** users whose legacy per-user MFA state has been read (optional: added within version 1) */
+  perUserMfaRead: Type.Optional(Type.Integer({ minimum: 0 })),
   at: Timestamp
 }))
 

@@ -605,8 +605,12 @@ export interface components {
             outcome: "completed" | "failed" | (never | null);
             attempts: number;
             progress: {
+                /** @description Graph pages read: users, deleted users, org contacts, the registration report */
                 pages: number;
+                /** @description users listed (a delta sync: changes received) */
                 usersProcessed: number;
+                /** @description users whose legacy per-user MFA state has been read (one Graph call each, 20 to a batch): after the listing, the longest part of a large sync without Entra ID P1 */
+                perUserMfaRead: number;
             };
             counts: {
                 users: number;

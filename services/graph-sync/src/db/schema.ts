@@ -52,6 +52,7 @@ export const syncRuns = graphSync.table('sync_runs', {
   attempts: integer('attempts').notNull().default(0),
   pages: integer('pages').notNull().default(0),
   usersProcessed: integer('users_processed').notNull().default(0),
+  perUserMfaRead: integer('per_user_mfa_read').notNull().default(0),
   /** SyncCounts, set at commit */
   counts: jsonb('counts'),
   /** { upserted, removed }: o365.users.* batches this sync publishes, set at commit */

@@ -16,7 +16,7 @@ export function toSyncRunView (run: SyncRunRow): SyncRun {
     phase: run.phase as SyncRun['phase'],
     outcome: run.outcome as SyncRun['outcome'],
     attempts: run.attempts,
-    progress: { pages: run.pages, usersProcessed: run.usersProcessed },
+    progress: { pages: run.pages, usersProcessed: run.usersProcessed, perUserMfaRead: run.perUserMfaRead },
     counts: run.counts as SyncRun['counts'],
     batches: run.batches as SyncRun['batches'],
     mfaSource: run.mfaSource as SyncRun['mfaSource'],

@@ -65,7 +65,9 @@ export async function fetchAll (ctx: FetchContext, mode: 'full' | 'delta', delta
  * whose listing reads them alongside as far as it can: see PerUserReadAhead).
  */
 async function usersChain (ctx: FetchContext, deltaLink: string | null, signal: AbortSignal) {
-  const reads: PerUserReads = { db: ctx.db, client: ctx.client, scope: ctx.scope, concurrency: ctx.perUserConcurrency, signal }
+  const reads: PerUserReads = {
+    db: ctx.db, client: ctx.client, scope: ctx.scope, concurrency: ctx.perUserConcurrency, signal, onStored: (users) => ctx.progress.perUserStates(users)
+  }
   const { link, denied } = deltaLink ? { link: await deltaUsers(ctx, deltaLink, signal), denied: false } : await fullUsers(ctx, reads, signal)
   const analyzed = await analyzeIfLarge(ctx.db, ctx.scope.syncId)
   const perUser: PerUserOutcome = denied ? { available: false, reason: PER_USER_DENIED } : await readPerUserStates(reads)

@@ -20,6 +20,8 @@ export interface PerUserReads {
   /** JSON batches in flight */
   concurrency: number
   signal: AbortSignal
+  /** after each list of users read and stored: how many states it stored */
+  onStored: (users: number) => void
 }
 
 /**
@@ -87,7 +89,9 @@ async function readAndStore (reads: PerUserReads, ids: readonly string[]): Promi
     return result
   })
   if (denied) return 'denied'
-  await storeStates(reads, results.flatMap((r) => (r && !r.denied ? r.states : [])))
+  const states = results.flatMap((r) => (r && !r.denied ? r.states : []))
+  await storeStates(reads, states)
+  reads.onStored(states.length)
   return 'read'
 }
 

@@ -7,13 +7,15 @@ import type { SyncScope } from './staging.js'
 interface ProgressLog { warn: (obj: Record<string, unknown>, msg: string) => void }
 
 /**
- * Counts pages and users while a sync runs. Every `everyPages` pages, and on each phase change, it
+ * Counts pages, users and per-user MFA reads while a sync runs. Every `everyPages` pages (or pages of
+ * per-user reads), and on each phase change, it
  * writes them to sync_runs and publishes o365.sync.progress, one write at a time in the background
  * so paging never waits for it; `flush()` waits for what is under way.
  */
 export class ProgressTracker {
   pages = 0
   usersProcessed = 0
+  perUserMfaRead = 0
   phase: SyncPhase = 'fetching'
   #sincePublished = 0
   #chain: Promise<void> = Promise.resolve()
@@ -29,6 +31,12 @@ export class ProgressTracker {
     if (++this.#sincePublished >= this.deps.everyPages) this.#report()
   }
 
+  /** `users` more per-user MFA states read (a page of them) */
+  perUserStates (users: number): void {
+    this.perUserMfaRead += users
+    if (++this.#sincePublished >= this.deps.everyPages) this.#report()
+  }
+
   enter (phase: SyncPhase): void {
     this.phase = phase
     this.#report()
@@ -40,13 +48,13 @@ export class ProgressTracker {
 
   #report (): void {
     this.#sincePublished = 0
-    const snapshot = { phase: this.phase, pages: this.pages, usersProcessed: this.usersProcessed }
+    const snapshot = { phase: this.phase, pages: this.pages, usersProcessed: this.usersProcessed, perUserMfaRead: this.perUserMfaRead }
     const { db, bus, log } = this.deps
     const { syncId, tenantId } = this.scope
     this.#chain = this.#chain.then(async () => {
       await db.execute(sql`
         update graph_sync.sync_runs set phase = ${snapshot.phase}, pages = ${snapshot.pages},
-          users_processed = ${snapshot.usersProcessed}, updated_at = now()
+          users_processed = ${snapshot.usersProcessed}, per_user_mfa_read = ${snapshot.perUserMfaRead}, updated_at = now()
         where sync_id = ${syncId}::uuid and outcome is null`)
       await bus.publish(SyncProgress, createEvent(SyncProgress, { syncId, tenantId, ...snapshot, at: new Date().toISOString() }))
     }).catch((err: unknown) => log.warn({ err, syncId }, 'could not record sync progress'))

@@ -1,0 +1,1 @@
+ALTER TABLE "graph_sync"."sync_runs" ADD COLUMN "per_user_mfa_read" integer DEFAULT 0 NOT NULL;
