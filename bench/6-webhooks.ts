@@ -9,7 +9,7 @@ import { load, type LoadRequest, type LoadResult } from './lib/load.js'
 import { atLeast, measure, type Measure } from './lib/ratios.js'
 import { MSP_HEADERS } from './lib/report-data.js'
 import { fmt } from './lib/tenants.js'
-import { formatMs, now } from './lib/timing.js'
+import { formatMs, timed, waitFor } from './lib/timing.js'
 
 const BENCH = '6. webhooks'
 const AUTOTASK_SECRET = 'bench-autotask-secret-0123456789'
@@ -110,14 +110,12 @@ async function stored (ctx: BenchContext['env'], connectionId: string): Promise<
 }
 
 /** Waits until the delivery worker has processed every stored delivery (none pending); how long that took. */
-async function drained (ctx: BenchContext['env'], timeoutMs = 600_000): Promise<number> {
-  const start = now()
-  for (;;) {
+async function drained (ctx: BenchContext['env']): Promise<number> {
+  const { ms } = await timed(async () => await waitFor('the delivery worker to process every stored delivery', async () => {
     const [row] = await ctx.sql<Array<{ n: number }>>`select count(*)::int as n from contacts_ingest.webhook_deliveries where status = 'pending'`
-    if (row!.n === 0) return now() - start
-    if (now() - start > timeoutMs) throw new Error(`${row!.n} deliveries still pending ${formatMs(timeoutMs)} after the load`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+    return row!.n === 0
+  }, { intervalMs: 100 }))
+  return ms
 }
 
 async function api<T = unknown> (baseUrl: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
