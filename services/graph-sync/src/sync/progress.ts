@@ -7,10 +7,10 @@ import type { SyncScope } from './staging.js'
 interface ProgressLog { warn: (obj: Record<string, unknown>, msg: string) => void }
 
 /**
- * Counts pages, users and per-user MFA reads while a sync runs. Every `everyPages` pages (or pages of
- * per-user reads), and on each phase change, it
- * writes them to sync_runs and publishes o365.sync.progress, one write at a time in the background
- * so paging never waits for it; `flush()` waits for what is under way.
+ * Counts pages, users and per-user MFA reads while a sync runs. Every `everyPages` pages (a page of
+ * per-user reads counts as one), and on each phase change, it writes them to sync_runs and publishes
+ * o365.sync.progress, one write at a time in the background so paging never waits for it; `flush()`
+ * waits for what is under way.
  */
 export class ProgressTracker {
   pages = 0
@@ -28,13 +28,13 @@ export class ProgressTracker {
   page (users: number): void {
     this.pages++
     this.usersProcessed += users
-    if (++this.#sincePublished >= this.deps.everyPages) this.#report()
+    this.#counted()
   }
 
   /** `users` more per-user MFA states read (a page of them) */
   perUserStates (users: number): void {
     this.perUserMfaRead += users
-    if (++this.#sincePublished >= this.deps.everyPages) this.#report()
+    this.#counted()
   }
 
   enter (phase: SyncPhase): void {
@@ -44,6 +44,10 @@ export class ProgressTracker {
 
   async flush (): Promise<void> {
     await this.#chain
+  }
+
+  #counted (): void {
+    if (++this.#sincePublished >= this.deps.everyPages) this.#report()
   }
 
   #report (): void {
