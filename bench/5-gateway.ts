@@ -65,6 +65,8 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
     floors.push(bare)
     const direct = await startBareServer('bare-5-db', { BARE_MODE: 'db', DATABASE_URL: env.databaseUrl })
     floors.push(direct)
+    const hop = await startBareServer('bare-5-hop', { BARE_MODE: 'proxy', BARE_UPSTREAM: bare.url })
+    floors.push(hop)
 
     const opts = { connections: sizes.gatewayConnections, durationS: sizes.gatewayDurationS }
     const rowRequests = routes.slice(0, -1).map((r) => ({ method: 'GET', path: r.path, headers }))
@@ -72,15 +74,16 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
     const runs = async (requests: typeof rowRequests) => ({
       gateway: await load(gateway.url, { ...opts, requests }),
       bare: await load(bare.url, { ...opts, requests }),
+      hop: await load(hop.url, { ...opts, requests }),
       direct: await load(direct.url, { ...opts, requests })
     })
     const rows = await runs(rowRequests)
     const metadata = await runs(metaRequests)
     for (const [what, r] of Object.entries({ rows, metadata })) {
-      log(`${BENCH}: ${what}: gateway ${describe(r.gateway)}; bare ${describe(r.bare)}; bare route reading Postgres ${describe(r.direct)}`)
+      log(`${BENCH}: ${what}: gateway ${describe(r.gateway)}; bare ${describe(r.bare)}; bare hop ${describe(r.hop)}; bare route reading Postgres ${describe(r.direct)}`)
       if (r.gateway.failed > 0) throw new Error(`${what}: ${r.gateway.failed} requests failed through the gateway (${JSON.stringify(r.gateway.statuses)})`)
     }
-    const figures = (what: string, r: { gateway: LoadResult, bare: LoadResult, direct: LoadResult }): Measure[] => [
+    const figures = (what: string, r: Record<'gateway' | 'bare' | 'hop' | 'direct', LoadResult>): Measure[] => [
       measure({
         bench: BENCH,
         name: `${what}: requests/s`,
@@ -89,6 +92,14 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
         floor: { name: 'bare Fastify', value: r.bare.okPerSecond },
         target: atLeast(0.5),
         note: `${sizes.gatewayConnections} connections`
+      }),
+      measure({
+        bench: BENCH,
+        name: `${what}: requests/s against the design's hop with nothing on either side (a bare route forwarding to the bare route)`,
+        value: r.gateway.okPerSecond,
+        unit: 'req/s',
+        floor: { name: 'bare Fastify → bare Fastify', value: r.hop.okPerSecond },
+        note: `the hop alone: ${(r.hop.okPerSecond / r.bare.okPerSecond).toFixed(2)}× the bare route, its p99 ${r.hop.p99} ms`
       }),
       measure({
         bench: BENCH,

@@ -1,5 +1,7 @@
 // The floors of benchmarks 5 and 6: bare Fastify in its own process, no logger, nothing but the route.
 //   BARE_MODE=static BARE_FILE=<json>: GET <path> answers the recorded bytes ({ routes: [{ path, contentType, body (base64) }] })
+//   BARE_MODE=proxy BARE_UPSTREAM=<url>: GET <path> forwarded to the upstream with undici, its status, content type and
+//     body relayed: what the gateway → report hop of DESIGN.md costs at least, with a static bare server upstream
 //   BARE_MODE=webhooks BARE_AUTOTASK_SECRET=… BARE_CONNECTWISE_KEY=…: POST /webhooks/{autotask|connectwise}/:id
 //     verifies the PSA's HMAC over the raw body and answers 202, nothing else
 //   BARE_MODE=db DATABASE_URL=…: GET /v1/report-versions/:id and …/rows?limit&cursor straight from report's tables with
@@ -9,6 +11,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import Fastify from 'fastify'
 import postgres from 'postgres'
+import { Pool } from 'undici'
 
 const app = Fastify({ logger: false })
 const mode = process.env.BARE_MODE
@@ -20,6 +23,13 @@ if (mode === 'static') {
     const route = byUrl.get(request.url)
     if (!route) return await reply.code(404).send()
     return await reply.type(route.contentType).send(route.body)
+  })
+} else if (mode === 'proxy') {
+  const upstream = new Pool(process.env.BARE_UPSTREAM!, { connections: 32 })
+  app.addHook('onClose', async () => { await upstream.close() })
+  app.get('/*', async (request, reply) => {
+    const response = await upstream.request({ method: 'GET', path: request.url, headers: { accept: request.headers.accept } })
+    return await reply.code(response.statusCode).type(String(response.headers['content-type'])).send(response.body)
   })
 } else if (mode === 'webhooks') {
   const autotaskSecret = process.env.BARE_AUTOTASK_SECRET!
@@ -68,7 +78,7 @@ if (mode === 'static') {
     }))
   })
 } else {
-  throw new Error(`BARE_MODE must be static, webhooks or db, not ${mode}`)
+  throw new Error(`BARE_MODE must be static, proxy, webhooks or db, not ${mode}`)
 }
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
