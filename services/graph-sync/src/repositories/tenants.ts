@@ -1,7 +1,7 @@
 import { and, eq, lte, sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
 import { syncAttempts, syncRuns, tenantLeases, tenants } from '../db/schema.js'
-import { clearTenantExcept } from '../sync/staging.js'
+import { clearSync, clearTenantExcept } from '../sync/staging.js'
 
 export type Tenant = typeof tenants.$inferSelect
 
@@ -45,21 +45,41 @@ export async function setTenantStatus (db: AnyDb, tenantId: string, status: stri
   return rows.length > 0
 }
 
-/** client.deleted: everything this service keeps about the client's tenants. Returns their ids. */
+/**
+ * client.deleted: everything this service keeps about the client's tenants, and the client's runs of
+ * tenants that moved to another client since (those keep their snapshot). Returns the purged tenants.
+ */
 export async function purgeClient (db: AnyDb, clientId: string): Promise<string[]> {
   return await db.transaction(async (tx) => {
     const gone = await tx.delete(tenants).where(eq(tenants.clientId, clientId)).returning({ tenantId: tenants.tenantId })
-    const runs = await tx.delete(syncRuns).where(eq(syncRuns.clientId, clientId)).returning({ tenantId: syncRuns.tenantId })
-    const ids = [...new Set([...gone, ...runs].map((r) => r.tenantId))]
-    for (const tenantId of ids) {
-      // every sync's staged rows and records (keeping none), in the order staging drops them
-      await clearTenantExcept(tx, tenantId, [])
-      for (const table of [syncAttempts, tenantLeases]) {
-        await tx.delete(table).where(eq(table.tenantId, tenantId))
-      }
-    }
+    const runs = await tx.delete(syncRuns).where(eq(syncRuns.clientId, clientId)).returning({ syncId: syncRuns.syncId, tenantId: syncRuns.tenantId })
+    const ids = gone.map((r) => r.tenantId)
+    for (const tenantId of ids) await purgeTenant(tx, tenantId)
+    for (const run of runs.filter((r) => !ids.includes(r.tenantId))) await purgeRun(tx, run)
     return ids
   })
+}
+
+async function purgeTenant (tx: AnyDb, tenantId: string): Promise<void> {
+  // every sync's staged rows and records (keeping none), in the order staging drops them
+  await clearTenantExcept(tx, tenantId, [])
+  for (const table of [syncAttempts, tenantLeases]) {
+    await tx.delete(table).where(eq(table.tenantId, tenantId))
+  }
+}
+
+/**
+ * A run of a tenant that another client owns now: its attempts, its lease if it still holds one, and
+ * its staged rows unless the tenant's snapshot is still this run's (the new owner's first sync has
+ * not committed yet).
+ */
+async function purgeRun (tx: AnyDb, run: { syncId: string, tenantId: string }): Promise<void> {
+  for (const table of [syncAttempts, tenantLeases]) {
+    await tx.delete(table).where(eq(table.syncId, run.syncId))
+  }
+  const tenant = await getTenant(tx, run.tenantId)
+  if (tenant?.currentSyncId === run.syncId || tenant?.snapshotId === run.syncId) return
+  await clearSync(tx, run.syncId)
 }
 
 /**

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { connect } from 'nats'
 import { ClientDeleted, createEvent, SyncFailed, SyncRequested, TenantConnected, TenantConsentRevoked, TenantDisconnected } from '@m365/contracts'
-import { createTenant, NATS_URL, setup, waitFor, waitForRun } from '../helper.js'
+import { createTenant, currentSnapshot, NATS_URL, requestSync, setup, waitFor, waitForRun } from '../helper.js'
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString()
 
 t.test('tenant events', async (t) => {
   const h = await setup(t, { fixture: 'none' })
-  await h.build()
+  const app = await h.build()
   const tenant = async (tenantId: string) => (await h.sql`select * from graph_sync.tenants where tenant_id = ${tenantId}`)[0]
   const runsOf = async (tenantId: string) => await h.sql`select * from graph_sync.sync_runs where tenant_id = ${tenantId} order by requested_at`
 
@@ -72,6 +72,62 @@ t.test('tenant events', async (t) => {
     t.ok(await tenant(keep), 'other clients keep theirs')
     t.ok((await h.sql`select 1 from graph_sync.directory_objects where tenant_id = ${keep}`).length > 0)
     t.ok((await h.sql`select 1 from graph_sync.object_records where sync_id = ${kept.syncId}`).length > 0, 'and their records')
+  })
+
+  /** The tenant moves from its client to another one (`moved`), then its first client is deleted. */
+  const moveThenDelete = async (tenantId: string, moved: (oldSyncId: string) => Promise<void>) => {
+    const { clientId, syncId } = await h.connect(tenantId)
+    await waitForRun(h.sql, syncId)
+    await h.bus.publish(TenantDisconnected, createEvent(TenantDisconnected, { clientId, tenantId, disconnectedAt: new Date().toISOString() }))
+    await waitFor(async () => (await tenant(tenantId))?.status === 'disconnected', 'disconnected')
+    await moved(syncId)
+    await h.bus.publish(ClientDeleted, createEvent(ClientDeleted, { clientId, deletedAt: new Date().toISOString() }))
+    await waitFor(async () => (await h.sql`select 1 from graph_sync.sync_runs where sync_id = ${syncId}`).length === 0, 'the old client purged')
+    return syncId
+  }
+  const rowsOf = async (syncId: string) => ({
+    objects: (await h.sql`select 1 from graph_sync.directory_objects where sync_id = ${syncId}`).length,
+    records: (await h.sql`select 1 from graph_sync.object_records where sync_id = ${syncId}`).length,
+    attempts: (await h.sql`select 1 from graph_sync.sync_attempts where sync_id = ${syncId}`).length
+  })
+
+  t.test("client.deleted leaves a tenant that moved to another client its new owner's snapshot", async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Moved Ltd', userCount: 3 })
+    const newClient = randomUUID()
+    let current = ''
+    let before = { objects: 0, records: 0, attempts: 0 }
+    let snapshot: Awaited<ReturnType<typeof currentSnapshot>>['rows'] = []
+    const old = await moveThenDelete(tenantId, async (oldSyncId) => {
+      current = (await h.connect(tenantId, newClient)).syncId
+      t.equal((await waitForRun(h.sql, current)).outcome, 'completed')
+      before = await rowsOf(current)
+      snapshot = (await currentSnapshot(h.sql, tenantId)).rows
+      // what a failed attempt of the old client's run would have left staged
+      const objectId = randomUUID()
+      await h.sql`insert into graph_sync.directory_objects (sync_id, kind, object_id, tenant_id, data) values (${oldSyncId}, 'user', ${objectId}, ${tenantId}, '{}')`
+      await h.sql`insert into graph_sync.object_records (sync_id, object_id, kind, record) values (${oldSyncId}, ${objectId}, 'user', '{}')`
+    })
+    t.ok(before.objects > 0 && before.records > 0 && before.attempts > 0)
+    t.match(await tenant(tenantId), { client_id: newClient, status: 'connected', current_sync_id: current, snapshot_id: current })
+    t.same(await rowsOf(current), before, "the new owner's snapshot, records and attempts stay")
+    t.same(await rowsOf(old), { objects: 0, records: 0, attempts: 0 }, "the old client's run left nothing")
+
+    const next = await requestSync(app, newClient, tenantId, 'delta')
+    t.match(await waitForRun(h.sql, next), { outcome: 'completed', mode: 'delta' })
+    t.same((await currentSnapshot(h.sql, tenantId)).rows, snapshot, 'the delta continued the snapshot')
+  })
+
+  t.test("client.deleted keeps the rows of its run that is still a moved tenant's snapshot", async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Moved Unsynced Ltd', userCount: 2 })
+    let before = { objects: 0, records: 0, attempts: 0 }
+    const old = await moveThenDelete(tenantId, async (oldSyncId) => {
+      before = await rowsOf(oldSyncId)
+      // the new owner's tenant.connected applied; its first sync has not committed yet
+      await h.sql`update graph_sync.tenants set client_id = ${randomUUID()}, status = 'connected' where tenant_id = ${tenantId}`
+    })
+    t.ok(before.objects > 0 && before.records > 0)
+    t.equal((await tenant(tenantId))?.snapshot_id, old)
+    t.same(await rowsOf(old), { ...before, attempts: 0 }, "the snapshot's rows stay; the old client's attempts go")
   })
 
   t.test('client.deleted while a sync of its tenant runs: the sync stops and leaves nothing behind', async (t) => {
