@@ -8,33 +8,45 @@ export class InvalidCursorError extends Error {
   }
 }
 
-type Kinds = ReadonlyArray<'string' | 'number'>
-type Values<K extends Kinds> = { [I in keyof K]: K[I] extends 'number' ? number : string }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
+
+/**
+ * What a sort value must be for the query it goes into: a cursor is the caller's input, and a value
+ * the column's type refuses (a uuid that is not one, an int4 out of range, a NUL in text) would make
+ * Postgres fail the read with a 500 instead of the 400 it deserves.
+ */
+const KIND_CHECKS = {
+  /** Free text sort keys (names); Postgres text holds no NUL. */
+  text: (value: unknown) => typeof value === 'string' && value.length <= 2_000 && !value.includes('\u0000'),
+  uuid: (value: unknown) => typeof value === 'string' && UUID.test(value),
+  /** As encodeCursor got it from Date.toISOString(). */
+  timestamp: (value: unknown) => typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+  /** An int4 column. */
+  int: (value: unknown) => Number.isInteger(value) && (value as number) >= -2_147_483_648 && (value as number) <= 2_147_483_647
+} satisfies Record<string, (value: unknown) => boolean>
+
+export type CursorKind = keyof typeof KIND_CHECKS
+type Kinds = readonly CursorKind[]
+type Values<K extends Kinds> = { [I in keyof K]: K[I] extends 'int' ? number : string }
 
 /** Keyset cursors: the sort values of the last item of a page, as base64url JSON. */
 export function encodeCursor (values: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url')
 }
 
-/**
- * The cursor's sort values when they match `kinds` (one 'string' or 'number' per value; a count means that
- * many strings), undefined without a cursor; else InvalidCursorError (400).
- */
-export function decodeCursor<const K extends Kinds> (cursor: string | undefined, kinds: K): Values<K> | undefined
-export function decodeCursor (cursor: string | undefined, count: number): string[] | undefined
-export function decodeCursor (cursor: string | undefined, kinds: Kinds | number): Array<string | number> | undefined {
+/** The cursor's sort values when they are of `kinds`, one per value; undefined without a cursor; else InvalidCursorError (400). */
+export function decodeCursor<const K extends Kinds> (cursor: string | undefined, kinds: K): Values<K> | undefined {
   if (cursor === undefined) return undefined
-  const expected: Kinds = typeof kinds === 'number' ? Array.from({ length: kinds }, () => 'string' as const) : kinds
   let values: unknown
   try {
     values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
   } catch {
     values = undefined
   }
-  const valid = Array.isArray(values) && values.length === expected.length &&
-    values.every((value, i) => expected[i] === 'number' ? Number.isSafeInteger(value) : typeof value === 'string')
+  const valid = Array.isArray(values) && values.length === kinds.length && values.every((value, i) => KIND_CHECKS[kinds[i]!](value))
   if (!valid) throw new InvalidCursorError()
-  return values as Array<string | number>
+  return values as Values<K>
 }
 
 /** A page from rows fetched with limit + 1: the items, and the cursor of the last one when there are more. */

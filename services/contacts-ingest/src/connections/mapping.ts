@@ -66,7 +66,7 @@ async function republishCompany (tx: AnyDb, connectionId: string, company: strin
 
 /** Mapped companies and companies seen in contacts, with their client and live contact count, by company id. */
 export async function listCompanies (db: AnyDb, connectionId: string, query: { limit: number, cursor?: string | undefined }) {
-  const after = decodeCursor(query.cursor, 1)?.[0]
+  const after = decodeCursor(query.cursor, ['text'])?.[0]
   const rows = await queryRows<{ company: string, name: string | null, client: string | null, contacts: number }>(db, sql`
     with seen as (
       select company_external_id as company, max(company_name) as name, count(*) filter (where not deleted)::int as contacts

@@ -78,11 +78,11 @@ export function createConnectionRepository (db: AnyDb, keys: CompactKeyRing) {
     },
 
     async list (query: { limit: number, cursor?: string | undefined }) {
-      const after = decodeCursor(query.cursor, 2)
+      const after = decodeCursor(query.cursor, ['timestamp', 'uuid'])
       const rows = await db.select({ row: psaConnections, mapped }).from(psaConnections)
         .where(after
-          ? or(gt(psaConnections.createdAt, new Date(after[0] as string)),
-            and(eq(psaConnections.createdAt, new Date(after[0] as string)), gt(psaConnections.id, after[1] as string)))
+          ? or(gt(psaConnections.createdAt, new Date(after[0])),
+            and(eq(psaConnections.createdAt, new Date(after[0])), gt(psaConnections.id, after[1])))
           : undefined)
         .orderBy(asc(psaConnections.createdAt), asc(psaConnections.id))
         .limit(query.limit + 1)

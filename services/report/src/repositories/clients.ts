@@ -42,7 +42,7 @@ export function createClients (db: AnyDb, onEvent: () => void) {
   return {
     /** `scope`: the one client a client principal may see; undefined for MSP staff. */
     async list (query: PageQuery, scope: string | undefined) {
-      const after = decodeCursor(query.cursor, ['string', 'string'] as const)
+      const after = decodeCursor(query.cursor, ['text', 'uuid'])
       const name = sql`lower(${clients.name})`
       const rows = await db.select({ row: clients, sortKey: sql<string>`${name}` }).from(clients)
         .where(sql`true ${scope ? sql`and ${clients.id} = ${scope}::uuid` : sql``} ${after ? sql`and (${name}, ${clients.id}) > (${after[0]}, ${after[1]}::uuid)` : sql``}`)

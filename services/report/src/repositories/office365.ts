@@ -52,7 +52,7 @@ export function createOffice365 (db: AnyDb) {
   return {
     /** The client's current users, by name; every filter narrows. */
     async users (clientId: string, query: O365UsersQuery) {
-      const after = decodeCursor(query.cursor, ['string', 'string', 'string'] as const)
+      const after = decodeCursor(query.cursor, ['text', 'uuid', 'uuid'])
       const where = userFilters(query)
       if (after) where.push(sql`(u.sort_name, u.tenant_id, u.user_id) > (${after[0]}, ${after[1]}::uuid, ${after[2]}::uuid)`)
       const rows = await queryRows<UserRow>(db, sql`
@@ -64,7 +64,7 @@ export function createOffice365 (db: AnyDb) {
 
     /** Per SKU over the client's tenants, by part number. */
     async licenses (clientId: string, query: PageQuery) {
-      const after = decodeCursor(query.cursor, ['string', 'string'] as const)
+      const after = decodeCursor(query.cursor, ['text', 'uuid'])
       const rows = await queryRows<O365LicenseItem>(db, sql`
         select * from (${licenseSummarySql(clientId)}) x
         ${after ? sql`where (x."skuPartNumber", x."skuId") > (${after[0]}, ${after[1]}::uuid)` : sql``}

@@ -32,7 +32,7 @@ export function createReports (db: AnyDb) {
 
     /** Newest first. */
     async list (clientId: string, query: PageQuery, scope: Scope) {
-      const after = decodeCursor(query.cursor, ['string', 'string'] as const)
+      const after = decodeCursor(query.cursor, ['timestamp', 'uuid'])
       const rows = await db.select().from(reports).where(and(
         eq(reports.clientId, clientId), visible(scope),
         after ? sql`(${reports.createdAt}, ${reports.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined

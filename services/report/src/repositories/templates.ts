@@ -34,7 +34,7 @@ export function createTemplates (db: AnyDb) {
     },
 
     async list (query: PageQuery) {
-      const after = decodeCursor(query.cursor, ['string', 'string'] as const)
+      const after = decodeCursor(query.cursor, ['text', 'uuid'])
       const name = sql`lower(${templates.name})`
       const rows = await db.select({ row: templates, sortKey: sql<string>`${name}` }).from(templates)
         .where(after ? sql`(${name}, ${templates.id}) > (${after[0]}, ${after[1]}::uuid)` : undefined)

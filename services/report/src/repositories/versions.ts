@@ -62,7 +62,7 @@ export function createVersions (db: AnyDb, onPending: () => void) {
       const [report] = await db.select({ id: reports.id }).from(reports)
         .where(and(eq(reports.id, reportId), scope.clientId ? eq(reports.clientId, scope.clientId) : undefined))
       if (!report) return undefined
-      const after = decodeCursor(query.cursor, ['number'] as const)
+      const after = decodeCursor(query.cursor, ['int'])
       const rows = await db.select().from(reportVersions)
         .where(and(eq(reportVersions.reportId, reportId), visible(scope), after ? lt(reportVersions.number, after[0]) : undefined))
         .orderBy(desc(reportVersions.number)).limit(query.limit + 1)

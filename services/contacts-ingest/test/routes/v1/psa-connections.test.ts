@@ -50,9 +50,15 @@ t.test('list pages oldest first; get, patch and delete; unknown ids are 404', as
   const second = await h.app.inject({ url: `/v1/psa-connections?limit=2&cursor=${first.json().nextCursor}`, headers: headersFor() })
   t.same(second.json().items.map((c: { name: string }) => c.name), ['c2'])
   t.equal(second.json().nextCursor, null)
-  const badCursor = await h.app.inject({ url: '/v1/psa-connections?cursor=nonsense', headers: headersFor() })
-  t.equal(badCursor.statusCode, 400)
-  t.match(badCursor.json().detail, /cursor/)
+  const cursorOf = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
+  // decodable cursors whose values the columns refuse: a 400, not Postgres failing the read
+  for (const cursor of ['nonsense', cursorOf(['not a date', randomUUID()]), cursorOf([new Date().toISOString(), 'x'])]) {
+    const badCursor = await h.app.inject({ url: `/v1/psa-connections?cursor=${cursor}`, headers: headersFor() })
+    t.equal(badCursor.statusCode, 400, cursor)
+    t.match(badCursor.json().detail, /querystring\/cursor/)
+  }
+  const badCompanies = await h.app.inject({ url: `/v1/psa-connections/${created[0]!.id}/companies?cursor=${cursorOf(['a\u0000'])}`, headers: headersFor() })
+  t.equal(badCompanies.statusCode, 400, 'a NUL in a company cursor')
 
   const id = created[0]!.id
   const patched = await h.app.inject({

@@ -42,7 +42,7 @@ const rows: FastifyPluginAsyncTypebox = async (app) => {
         .send(Readable.from(csvLines(app.versionRows, version.id, columns)) as never)
     }
     // a ready version's rows never change: a page is the same bytes for everyone who may read it (decided above, every time)
-    const after = decodeCursor(request.query.cursor, ['number'] as const)?.[0] ?? 0
+    const after = decodeCursor(request.query.cursor, ['int'])?.[0] ?? 0
     const { limit } = request.query
     const key = `${version.id}:${after}:${limit}`
     const etag = `"rows-${PAGE_FORMAT}-${key}"`

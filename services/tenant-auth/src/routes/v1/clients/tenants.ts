@@ -1,19 +1,10 @@
-import { decodeCursor, encodeCursor, InvalidCursorError, Page, Problem, Tenant, TenantListQuery, TenantParams } from '@m365/api'
+import { decodeCursor, encodeCursor, Page, Problem, Tenant, TenantListQuery, TenantParams } from '@m365/api'
 import { HttpProblem } from '@m365/service-kit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { clientExists } from '../../../clients/client-repository.js'
 import { ClientParams } from '../../../schemas/tenants.js'
 import { disconnectTenant, getTenant, listTenants } from '../../../tenants/tenant-repository.js'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** The tenant id a page ended with. */
-function afterTenant (cursor: string): string {
-  const tenantId = decodeCursor(cursor, ['string'])?.[0]
-  if (tenantId === undefined || !UUID.test(tenantId)) throw new InvalidCursorError()
-  return tenantId
-}
 
 const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app
@@ -34,7 +25,7 @@ const tenantRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { clientId } = request.params
     await assertClient(clientId)
     const { limit, cursor, status } = request.query
-    const page = await listTenants(db, clientId, { limit, ...(cursor && { after: afterTenant(cursor) }), ...(status && { status }) })
+    const page = await listTenants(db, clientId, { limit, ...(cursor && { after: decodeCursor(cursor, ['uuid'])![0] }), ...(status && { status }) })
     return { items: page.items, nextCursor: page.more && page.last ? encodeCursor([page.last]) : null }
   })
 

@@ -1,0 +1,35 @@
+import t from 'tap'
+import { encodeCursor } from '@m365/api'
+import { build, MSP } from '../../helper.js'
+import { connectTenant, createClient, createReport, createVersion, E3, syncTenant, user } from '../../fixtures.js'
+
+// Cursors that decode (base64url JSON arrays of the right length) but carry values the list's columns
+// would refuse: each must be a 400 naming the cursor, never a 500 from Postgres.
+const ID = '0b6d0a8e-3c1f-4d0e-9b7a-2f1c3d4e5f60'
+
+t.test('every paged list refuses a cursor whose values are of the wrong kind with a 400', async (t) => {
+  const { app } = await build(t)
+  const clientId = await createClient(app)
+  await syncTenant(app, { tenantId: await connectTenant(app, clientId), clientId, users: [user({ displayName: 'Ann', licenses: [E3] })] })
+  const reportId = await createReport(app, clientId)
+  const version = await createVersion(app, reportId)
+
+  const lists: Array<[string, Array<Array<string | number>>]> = [
+    ['/v1/clients', [['a', 'not-a-uuid'], ['a\u0000', ID]]],
+    ['/v1/templates', [['a', 'not-a-uuid']]],
+    [`/v1/clients/${clientId}/reports`, [['yesterday', ID], [new Date().toISOString(), 'x']]],
+    [`/v1/reports/${reportId}/versions`, [[2 ** 31], ['1']]],
+    [`/v1/report-versions/${version.id}/rows`, [[Number.MAX_SAFE_INTEGER], [-(2 ** 31) - 1]]],
+    [`/v1/clients/${clientId}/office365/users`, [['a', 'b', 'c'], ['ann', ID, 'x']]],
+    [`/v1/clients/${clientId}/office365/licenses`, [['ENTERPRISEPACK', 'sku']]]
+  ]
+  for (const [path, cursors] of lists) {
+    t.equal((await app.inject({ url: path, headers: MSP })).statusCode, 200, `${path} answers without a cursor`)
+    for (const values of cursors) {
+      const res = await app.inject({ url: `${path}?cursor=${encodeCursor(values)}`, headers: MSP })
+      t.equal(res.statusCode, 400, `${path} ${JSON.stringify(values)}`)
+      t.match(res.headers['content-type'], /application\/problem\+json/)
+      t.match(res.json(), { code: 'VALIDATION_FAILED', detail: /querystring\/cursor/ })
+    }
+  }
+})
