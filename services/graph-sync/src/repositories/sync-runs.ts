@@ -34,13 +34,16 @@ export async function getRun (db: AnyDb, syncId: string): Promise<SyncRun | unde
   return row
 }
 
-/** A tenant's runs, newest first, keyset-paged on (requested_at, sync_id). */
-export async function listRuns (db: AnyDb, tenantId: string, limit: number, after?: { requestedAt: Date, syncId: string }): Promise<SyncRun[]> {
+/**
+ * A tenant's runs for the client, newest first, keyset-paged on (requested_at, sync_id). A tenant that
+ * moved keeps its former client's runs until that client is deleted: they are not the new client's.
+ */
+export async function listRuns (db: AnyDb, clientId: string, tenantId: string, limit: number, after?: { requestedAt: Date, syncId: string }): Promise<SyncRun[]> {
   const position = after
     ? or(lt(syncRuns.requestedAt, after.requestedAt), and(eq(syncRuns.requestedAt, after.requestedAt), lt(syncRuns.syncId, after.syncId)))
     : undefined
   return await db.select().from(syncRuns)
-    .where(and(eq(syncRuns.tenantId, tenantId), position))
+    .where(and(eq(syncRuns.tenantId, tenantId), eq(syncRuns.clientId, clientId), position))
     .orderBy(desc(syncRuns.requestedAt), desc(syncRuns.syncId))
     .limit(limit)
 }

@@ -70,7 +70,7 @@ const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (after && (Number.isNaN(after.requestedAt.getTime()) || !UUID.test(after.syncId))) {
       throw badRequest('querystring/cursor is not a cursor this list gave out')
     }
-    const rows = await listRuns(db, tenantId, request.query.limit + 1, after)
+    const rows = await listRuns(db, clientId, tenantId, request.query.limit + 1, after)
     const more = rows.length > request.query.limit
     const page = more ? rows.slice(0, request.query.limit) : rows
     const last = page[page.length - 1]

@@ -3,7 +3,7 @@ import t from 'tap'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { createEvent, SyncProgress, TenantDisconnected } from '@m365/contracts'
 import { findDemoTenant } from '@m365/m365-simulator'
-import { setup, waitFor, waitForRun } from '../../helper.js'
+import { createTenant, setup, waitFor, waitForRun } from '../../helper.js'
 
 const as = (principal: Parameters<typeof encodePrincipal>[0]) => ({ [PRINCIPAL_HEADER]: encodePrincipal(principal) })
 const MSP = as({ role: 'msp', sub: 'staff' })
@@ -106,6 +106,19 @@ t.test('sync routes', async (t) => {
     const other = await app.inject({ url: list, headers: as({ role: 'client', sub: 'portal', clientId: otherClient }) })
     t.equal(other.statusCode, 404)
     t.equal((await app.inject({ url: `/v1/clients/${otherClient}/tenants/${fabrikam}/syncs`, headers: MSP })).statusCode, 404)
+  })
+
+  t.test("GET …/syncs of a tenant that moved to another client: only the new client's runs", async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Moving Ltd', userCount: 2 })
+    const former = await h.connect(tenantId)
+    await waitForRun(h.sql, former.syncId)
+    await h.bus.publish(TenantDisconnected, createEvent(TenantDisconnected, { clientId: former.clientId, tenantId, disconnectedAt: new Date().toISOString() }))
+    await waitFor(async () => (await h.sql`select 1 from graph_sync.tenants where tenant_id = ${tenantId} and status = 'disconnected'`).length > 0, 'disconnected')
+    const { clientId: owner, syncId } = await h.connect(tenantId)
+    await waitForRun(h.sql, syncId)
+    const res = await app.inject({ url: `/v1/clients/${owner}/tenants/${tenantId}/syncs`, headers: as({ role: 'client', sub: 'portal', clientId: owner }) })
+    t.equal(res.statusCode, 200)
+    t.same(res.json().items.map((i: { syncId: string, clientId: string }) => [i.syncId, i.clientId]), [[syncId, owner]])
   })
 
   t.test('OpenAPI describes the routes', async (t) => {
