@@ -97,6 +97,8 @@ export const webhookDeliveries = contactsIngest.table('webhook_deliveries', {
   headers: jsonb('headers').$type<Record<string, string>>().notNull(),
   status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
+  /** set anew by every claim, cleared when a HaloPSA hint arms it again: only the current claimant may settle it */
+  claimId: uuid('claim_id'),
   nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   lastError: text('last_error'),
   outcome: text('outcome'),

@@ -18,7 +18,7 @@ const keyOf = (connectionId: string, dedupeKey: string) => `${connectionId.toLow
 /**
  * Stores verified deliveries for the worker in ONE statement (so one commit); a repeat of one already stored changes
  * nothing. A HaloPSA body is only a hint to refetch, so a repeat of one already processed or in flight is armed again
- * instead (a later change may look the same); resetting `attempts` keeps the worker in flight from marking it done.
+ * instead (a later change may look the same); clearing `claim_id` keeps the worker in flight from marking it done.
  * A repeat inside the same call is a duplicate of its first occurrence, as it would be one statement later.
  * Results come back in the order of `deliveries`.
  */
@@ -34,7 +34,7 @@ export async function storeDeliveries (db: AnyDb, deliveries: readonly NewDelive
     insert into contacts_ingest.webhook_deliveries as d (id, connection_id, psa, dedupe_key, body, headers)
     values ${values}
     on conflict (connection_id, dedupe_key) do update
-      set status = 'pending', attempts = 0, next_attempt_at = now(), last_error = null, outcome = null, processed_at = null,
+      set status = 'pending', attempts = 0, claim_id = null, next_attempt_at = now(), last_error = null, outcome = null, processed_at = null,
         received_at = now()
       where d.psa = 'halopsa' and (d.status <> 'pending' or d.attempts > 0)
     returning d.id, d.connection_id, d.dedupe_key`)

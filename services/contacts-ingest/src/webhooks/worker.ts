@@ -30,7 +30,9 @@ export interface DeliveryWorkerOptions extends ProcessDeps {
 /** a delivery for the one-by-one path; `refetch`: a batch already decided the PSA must be asked, and why */
 interface Alone { row: Claimed, refetch?: string }
 
-interface Claimed { id: string, connection_id: string, psa: PsaType, body: Buffer | Uint8Array, attempts: number, received_at: Date | string }
+interface Claimed {
+  id: string, claim_id: string, connection_id: string, psa: PsaType, body: Buffer | Uint8Array, attempts: number, received_at: Date | string
+}
 
 /**
  * Processes stored deliveries in the background. Claiming pushes a delivery's next_attempt_at out by a lease
@@ -44,18 +46,19 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
   async function claim (): Promise<Claimed[]> {
     return await queryRows<Claimed>(db, sql`
       update contacts_ingest.webhook_deliveries d
-      set next_attempt_at = now() + (${options.leaseMs} * interval '1 millisecond'), attempts = d.attempts + 1
+      set next_attempt_at = now() + (${options.leaseMs} * interval '1 millisecond'), attempts = d.attempts + 1, claim_id = gen_random_uuid()
       where d.id in (
         select id from contacts_ingest.webhook_deliveries
         where status = 'pending' and next_attempt_at <= now()
         order by next_attempt_at, received_at limit ${options.batch} for update skip locked)
-      returning d.id, d.connection_id, d.psa, d.body, d.attempts, d.received_at`)
+      returning d.id, d.claim_id, d.connection_id, d.psa, d.body, d.attempts, d.received_at`)
   }
 
-  // `attempts` still being ours means nobody claimed the delivery again (lease over) or armed it again (Halo) meanwhile
+  // `claim_id` still being ours means nobody claimed the delivery again (lease over) or armed it again (Halo) meanwhile;
+  // `attempts` cannot tell: re-arming resets it, so the next claim repeats the number
   async function finish (row: Claimed, outcome: string): Promise<void> {
     await db.execute(sql`update contacts_ingest.webhook_deliveries
-      set status = 'done', outcome = ${outcome}, last_error = null, processed_at = now() where id = ${row.id} and attempts = ${row.attempts}`)
+      set status = 'done', outcome = ${outcome}, last_error = null, processed_at = now() where id = ${row.id} and claim_id = ${row.claim_id}`)
   }
 
   async function fail (row: Claimed, err: unknown): Promise<void> {
@@ -66,14 +69,14 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
     if (final) {
       log.error({ err, deliveryId: row.id, connectionId: row.connection_id, attempts: row.attempts }, 'delivery failed for good')
       await db.execute(sql`update contacts_ingest.webhook_deliveries
-        set status = 'failed', last_error = ${message}, processed_at = now() where id = ${row.id} and attempts = ${row.attempts}`)
+        set status = 'failed', last_error = ${message}, processed_at = now() where id = ${row.id} and claim_id = ${row.claim_id}`)
       return
     }
     const delayMs = retryDelayMs(row.attempts, options.retryBaseMs, options.retryMaxMs)
     log.warn({ err, deliveryId: row.id, connectionId: row.connection_id, attempts: row.attempts, delayMs }, 'delivery processing failed, will retry')
     await db.execute(sql`update contacts_ingest.webhook_deliveries
       set next_attempt_at = now() + (${delayMs} * interval '1 millisecond'), last_error = ${message}
-      where id = ${row.id} and attempts = ${row.attempts}`)
+      where id = ${row.id} and claim_id = ${row.claim_id}`)
   }
 
   const toDelivery = (row: Claimed): StoredDelivery => ({
@@ -100,12 +103,12 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
       where status <> 'pending' and processed_at < now() - (${options.retentionDays} * interval '1 day')`)
   }
 
-  // the whole batch's bookkeeping in the transaction that applied it; `attempts` as in finish()
+  // the whole batch's bookkeeping in the transaction that applied it; `claim_id` as in finish()
   async function finishAll (tx: AnyDb, done: Array<{ row: Claimed, outcome: string }>): Promise<void> {
-    const values = sql.join(done.map(({ row, outcome }) => sql`(${row.id}::uuid, ${row.attempts}::int, ${outcome})`), sql`, `)
+    const values = sql.join(done.map(({ row, outcome }) => sql`(${row.id}::uuid, ${row.claim_id}::uuid, ${outcome})`), sql`, `)
     await tx.execute(sql`update contacts_ingest.webhook_deliveries d
       set status = 'done', outcome = v.outcome, last_error = null, processed_at = now()
-      from (values ${values}) as v(id, attempts, outcome) where d.id = v.id and d.attempts = v.attempts`)
+      from (values ${values}) as v(id, claim_id, outcome) where d.id = v.id and d.claim_id = v.claim_id`)
   }
 
   /**

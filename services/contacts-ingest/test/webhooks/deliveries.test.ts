@@ -5,9 +5,19 @@ import { buildAutotaskWebhook, buildConnectWiseWebhook, buildHaloWebhook, sendWe
 import {
   build, createConnection, putMapping, simulatorConnection, startSimulator, storedContacts, waitFor, type Harness
 } from '../helper.js'
+import { storeDelivery } from '../../src/webhooks/deliveries.js'
+import { deliveryKey } from '../../src/webhooks/payload.js'
+import { startDeliveryWorker } from '../../src/webhooks/worker.js'
+import { startPsaProxy } from '../psa-proxy.js'
 import { actual, expectedFrom, listen, settled } from './helpers.js'
 
 const fast = { attempts: 3, delayMs: 20 }
+
+function deferred () {
+  let settle = () => {}
+  const promise = new Promise<void>((resolve) => { settle = resolve })
+  return { promise, resolve: () => settle() }
+}
 
 /** The events consumers saw for one contact, in revision order. */
 function eventsFor (h: Harness, externalId: string) {
@@ -178,4 +188,75 @@ t.test('while the PSA is down a delivery stays pending with a later next_attempt
   await sim.admin.setDown(false)
   await settled(h)
   t.same(actual((await storedContacts(h, conn.id)).get(String(pat.id))), expectedFrom(pat))
+})
+
+t.test('HaloPSA: a hint repeated while a worker fetches is not marked done by that worker with the older state', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process', env: { DELIVERY_POLL_MS: '600000' } })
+  // A's answer is held until the test lets it go; B's fails (a reset) while `failB` is set
+  const held = { a: deferred(), releaseA: deferred(), b: deferred(), releaseB: deferred() }
+  let userGets = 0
+  let failB = true
+  const proxy = await startPsaProxy(t, sim.url, async (req) => {
+    if (req.method !== 'GET' || !/^\/api\/Users\/\d+/.test(req.url ?? '')) return
+    const n = ++userGets
+    if (n === 1) {
+      held.a.resolve()
+      await held.releaseA.promise
+    } else if (n === 2) {
+      held.b.resolve()
+      await held.releaseB.promise
+    }
+    if (n >= 2 && failB) throw new Error('reset')
+  })
+  const company = sim.admin.createCompany({ name: 'Litware' })
+  const conn = await createConnection(h.app, simulatorConnection(sim, 'halopsa', { baseUrl: proxy, webhookSecret: 'halo-secret', webhookAuth: { type: 'bearer' } }))
+  await putMapping(h.app, conn.id, [{ companyExternalId: String(company.id), clientId: randomUUID() }])
+  const kim = sim.admin.createContact({ companyId: company.id, firstName: 'Kim', lastName: 'Ng', title: 'Old title' })
+  const body = Buffer.from(JSON.stringify(buildHaloWebhook(kim, { action: 'update' })))
+  const hint = { connectionId: conn.id, psa: 'halopsa' as const, dedupeKey: deliveryKey('halopsa', body).dedupeKey, body, headers: {} }
+
+  const processed = { a: deferred(), b: deferred() }
+  const failed = deferred()
+  const worker = (name: 'a' | 'b') => startDeliveryWorker({
+    db: h.app.db,
+    clients: h.app.psaClients,
+    connections: h.app.connections,
+    log: h.app.log.child({ worker: name }),
+    pollMs: 600_000,
+    batch: 10,
+    concurrency: 1,
+    leaseMs: 120_000,
+    retryBaseMs: 1,
+    retryMaxMs: 1,
+    maxAttempts: 10,
+    retentionDays: 14,
+    onProcessed: () => processed[name].resolve(),
+    onFailed: () => failed.resolve()
+  })
+  const row = async () => (await h.query<{ status: string }>(sql`select status from contacts_ingest.webhook_deliveries`))[0]
+
+  const stored = await storeDelivery(h.app.db, hint)
+  const a = worker('a') // claims the hint and fetches Kim as she is now
+  t.teardown(() => a.stop())
+  await held.a.promise
+  sim.admin.updateContact(kim.id, { title: 'New title' })
+  t.same(await storeDelivery(h.app.db, hint), { id: stored.id, duplicate: false }, 'Halo sends the same hint again: armed again')
+  const b = worker('b') // claims it again and fetches the newer state
+  t.teardown(() => b.stop())
+  await held.b.promise
+  held.releaseA.resolve()
+  await processed.a.promise
+  t.match(await row(), { status: 'pending' }, 'A, done with the older state, does not mark the hint B holds as done')
+  t.match((await storedContacts(h, conn.id)).get(String(kim.id)), { title: 'Old title' })
+
+  held.releaseB.resolve()
+  await failed.promise
+  failB = false
+  await waitFor(async () => {
+    b.wake()
+    return (await row())?.status === 'done'
+  }, 'the hint processed again after B failed', 10_000)
+  t.match((await storedContacts(h, conn.id)).get(String(kim.id)), { title: 'New title' }, 'the newer change is applied')
+  await Promise.all([a.stop(), b.stop()])
 })

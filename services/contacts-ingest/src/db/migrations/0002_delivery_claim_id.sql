@@ -1,0 +1,1 @@
+ALTER TABLE "contacts_ingest"."webhook_deliveries" ADD COLUMN "claim_id" uuid;
