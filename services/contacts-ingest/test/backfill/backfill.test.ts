@@ -6,6 +6,7 @@ import type { PsaSimulator } from '@m365/psa-simulator'
 import {
   build, createConnection, headersFor, putMapping, simulatorConnection, startSimulator, storedContacts, waitFor, type Harness
 } from '../helper.js'
+import { startPsaProxy } from '../psa-proxy.js'
 import { actual, expectedFrom, settled } from '../webhooks/helpers.js'
 
 async function backfill (h: Harness, connectionId: string): Promise<BackfillRun> {
@@ -25,7 +26,7 @@ async function backfill (h: Harness, connectionId: string): Promise<BackfillRun>
 async function matchesSimulator (t: Test, h: Harness, sim: PsaSimulator, connectionId: string, companyIds: number[], psa: string) {
   const stored = await storedContacts(h, connectionId)
   const expected = companyIds.flatMap((companyId) => sim.admin.listContacts({ companyId }))
-  const live = [...stored.values()].filter((c) => !c.deleted)
+  const live = [...stored.values()].filter((c) => !c.deleted && companyIds.map(String).includes(c.company_external_id ?? ''))
   t.equal(live.length, expected.length, `${psa}: as many live contacts as the PSA has`)
   let mismatches = 0
   for (const c of expected) {
@@ -67,13 +68,15 @@ for (const psa of ['autotask', 'connectwise', 'halopsa'] as const) {
     const before = { up: h.events.upserted.length, del: h.events.deleted.length }
 
     const second = await backfill(h, conn.id)
-    t.match(second, { status: 'completed', upserted: updated.length + created.length, tombstoned: deleted.length + 1 })
+    // the moved contact is asked for by id: it exists, so it is updated (to an unmapped company), not tombstoned
+    t.match(second, { status: 'completed', upserted: updated.length + created.length + 1, tombstoned: deleted.length })
     await matchesSimulator(t, h, sim, conn.id, [c1, c2], psa)
     const stored = await storedContacts(h, conn.id)
     for (const d of deleted) t.match(stored.get(String(d.id)), { deleted: true, first_name: null }, `deleted ${d.id} is a tombstone`)
-    t.match(stored.get(String(moved.id)), { deleted: true }, 'a contact that left the mapped companies is withdrawn from its client')
+    t.match(stored.get(String(moved.id)), { deleted: false, company_external_id: String(c3), client_id: null },
+      'a contact that left the mapped companies is withdrawn from its client')
     await settled(h)
-    t.equal(h.events.upserted.length - before.up, updated.length + created.length)
+    t.equal(h.events.upserted.length - before.up, updated.length + created.length, 'no ContactsUpserted for the moved contact')
     t.same(h.events.deleted.slice(before.del).map((e) => e.data.externalId).sort(),
       [...deleted.map((d) => String(d.id)), String(moved.id)].sort(), 'a ContactsDeleted for each vanished contact')
 
@@ -119,4 +122,49 @@ t.test('backfills run on a schedule for connections that can be pulled, one at a
     where status in ('queued', 'running') group by connection_id) s`)
   t.ok((active?.n ?? 0) <= 1)
   t.equal((await storedContacts(h, conn.id)).size, 12)
+})
+
+t.test('a held contact whose PSA record no longer passes our schema is skipped, not tombstoned', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process' })
+  const { companies: [company] } = sim.admin.generate({ seed: 11, companies: 1, contacts: 5 })
+  const conn = await createConnection(h.app, simulatorConnection(sim, 'autotask'))
+  await putMapping(h.app, conn.id, [{ companyExternalId: String(company!.id), clientId: randomUUID() }])
+  t.equal((await backfill(h, conn.id)).status, 'completed')
+  const bad = sim.admin.listContacts()[0]!
+  // the PSA now sends a number where our schema wants text
+  sim.admin.updateContact(bad.id, { title: 42 as unknown as string })
+  const run = await backfill(h, conn.id)
+  t.match(run, { status: 'completed', invalid: 1, tombstoned: 0 })
+  t.match((await storedContacts(h, conn.id)).get(String(bad.id)), { deleted: false, first_name: bad.firstName })
+  await settled(h)
+  t.same(h.events.deleted, [], 'no ContactsDeleted')
+})
+
+t.test('a contact the pull missed because one before it was deleted mid-pull is kept; the deleted one is tombstoned once the PSA says 404', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process', env: { BACKFILL_PAGE_SIZE: '2' } })
+  let deleteBeforePage2: number | undefined
+  // Halo pages by offset (page_no): a delete between two pages shifts the next contact onto the page already read
+  const proxy = await startPsaProxy(t, sim.url, (req) => {
+    if (deleteBeforePage2 !== undefined && /^\/api\/Users\?.*page_no=1(&|$)/.test(req.url ?? '')) {
+      sim.admin.deleteContact(deleteBeforePage2)
+      deleteBeforePage2 = undefined
+    }
+  })
+  const { companies: [company] } = sim.admin.generate({ seed: 13, companies: 1, contacts: 4 })
+  const conn = await createConnection(h.app, simulatorConnection(sim, 'halopsa', { baseUrl: proxy }))
+  await putMapping(h.app, conn.id, [{ companyExternalId: String(company!.id), clientId: randomUUID() }])
+  t.equal((await backfill(h, conn.id)).status, 'completed')
+  const [first, , missed] = sim.admin.listContacts()
+  deleteBeforePage2 = first!.id
+  const run = await backfill(h, conn.id)
+  t.match(run, { status: 'completed', contactsSeen: 3, tombstoned: 0 }, 'the third contact slid onto page 1, already read')
+  const stored = await storedContacts(h, conn.id)
+  t.same(actual(stored.get(String(missed!.id))), expectedFrom(missed!), 'the PSA still has the missed contact: kept')
+  await settled(h)
+  t.same(h.events.deleted, [], 'no ContactsDeleted')
+
+  t.match(await backfill(h, conn.id), { status: 'completed', tombstoned: 1 }, 'the next run tombstones the deleted one (the PSA says 404)')
+  t.match((await storedContacts(h, conn.id)).get(String(first!.id)), { deleted: true })
 })
