@@ -10,20 +10,31 @@ export interface GroupCommitOptions {
 
 interface Waiting { delivery: NewDelivery, resolve: (stored: StoredDeliveryRef) => void, reject: (err: unknown) => void }
 
-/** Postgres integrity violations (class 23): one row's fault, not the database's (e.g. its connection was deleted). */
-function isIntegrityError (err: unknown): boolean {
+/** The SQLSTATE of a failed statement (drizzle wraps the driver's error as its cause); undefined for a socket error. */
+function sqlState (err: unknown): string | undefined {
   const e = err as { code?: unknown, cause?: { code?: unknown } } | undefined
-  const code = e?.code ?? e?.cause?.code
-  return typeof code === 'string' && code.startsWith('23')
+  for (const code of [e?.code, e?.cause?.code]) {
+    if (typeof code === 'string' && /^([0-5][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/.test(code)) return code
+  }
+  return undefined
+}
+
+/**
+ * The database or the way to it failed, not one row: no SQLSTATE (a socket error), connection exception (08),
+ * insufficient resources (53) or operator intervention (57: shutdown, statement timeout). Each row alone would fail too.
+ */
+function isConnectionFailure (err: unknown): boolean {
+  const state = sqlState(err)
+  return state === undefined || /^(08|53|57)/.test(state)
 }
 
 /**
  * Group commit for webhook intake: deliveries that arrive while an INSERT is in flight wait and go into the next one
  * together (one statement, one commit, one WAL flush), up to `maxRows`. Nothing waits on a timer: with a free slot a
  * delivery is written in the next turn of the event loop, so a quiet service answers as fast as before. `store`
- * resolves only once the statement holding the delivery committed; when it fails, every delivery in it is rejected
- * (their requests answer 5xx and the PSA sends them again), except that an integrity violation (one delivery's fault)
- * has each of them tried on its own, so the others are still stored.
+ * resolves only once the statement holding the delivery committed. When it fails because of one row (anything but the
+ * connection), each delivery is tried on its own, so only the faulty one answers 5xx; when the connection failed,
+ * every delivery in it is rejected (their requests answer 5xx and the PSA sends them again).
  */
 export function createGroupCommit (db: AnyDb, options: GroupCommitOptions) {
   const queue: Waiting[] = []
@@ -35,7 +46,7 @@ export function createGroupCommit (db: AnyDb, options: GroupCommitOptions) {
       const stored = await storeDeliveries(db, batch.map((w) => w.delivery))
       batch.forEach((w, i) => w.resolve(stored[i] as StoredDeliveryRef))
     } catch (err) {
-      if (batch.length === 1 || !isIntegrityError(err)) {
+      if (batch.length === 1 || isConnectionFailure(err)) {
         for (const w of batch) w.reject(err)
         return
       }

@@ -1,15 +1,16 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { sql } from 'drizzle-orm'
-import { build, createConnection, type Harness } from '../helper.js'
+import { build, createConnection, rowCounts, type Harness } from '../helper.js'
 
 const secret = 'group-commit-secret'
-const body = (seq: number) => JSON.stringify({
-  Action: 'Update', Guid: '9a1e2f3a-7b4d-4e8a-9c55-0d1e2f3a4b5c', EntityType: 'Contact', Id: 7100 + seq, Fields: {}, EventTime: '2025-06-02T14:07:32.103Z', SequenceNumber: seq
+const GUID = '9a1e2f3a-7b4d-4e8a-9c55-0d1e2f3a4b5c'
+const body = (seq: number, guid = GUID) => JSON.stringify({
+  Action: 'Update', Guid: guid, EntityType: 'Contact', Id: 7100 + seq, Fields: {}, EventTime: '2025-06-02T14:07:32.103Z', SequenceNumber: seq
 })
 
-async function post (h: Harness, id: string, seq: number) {
-  const payload = body(seq)
+async function post (h: Harness, id: string, seq: number, guid?: string) {
+  const payload = body(seq, guid)
   const signature = `sha1=${createHmac('sha1', secret).update(payload).digest('base64')}`
   return await h.app.inject({ method: 'POST', url: `/webhooks/autotask/${id}`, payload, headers: { 'content-type': 'application/json', 'x-hook-signature': signature } })
 }
@@ -58,4 +59,45 @@ t.test('one delivery that breaks a constraint fails alone; every 202 in the same
   t.notOk(keys.some((k) => k.endsWith(':7')))
   const replay = await post(h, id, 4)
   t.same([replay.statusCode, replay.json().duplicate], [202, true], 'a replay of a stored delivery stays a duplicate')
+})
+
+t.test('a correctly signed body whose Guid holds a control character is a 400 naming it; the rest of its burst is stored', async (t) => {
+  const { h, id } = await setup(t)
+  const nul = `${GUID}\u0000`
+  const before = await rowCounts(h)
+  const alone = await post(h, id, 1, nul)
+  t.equal(alone.statusCode, 400)
+  t.equal(alone.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.match(alone.json(), { status: 400, code: 'INVALID_PAYLOAD', detail: /^Guid / })
+  t.same(await rowCounts(h), before, 'nothing was written')
+
+  const seqs = [1, 2, 3, 4, 5, 6, 7, 8]
+  const answers = await Promise.all(seqs.map((s) => post(h, id, s, s === 4 ? nul : GUID)))
+  t.same(answers.map((r) => r.statusCode), [202, 202, 202, 400, 202, 202, 202, 202])
+  t.equal((await storedKeys(h)).length, 7)
+})
+
+t.test('a row the database refuses for any reason but the connection fails alone; the rest of its statement is stored', async (t) => {
+  const { h, id } = await setup(t)
+  // not an integrity violation: what an index entry over the btree limit raises
+  await h.query(sql.raw(`create function contacts_ingest.refuse_seq_7() returns trigger language plpgsql as $$
+    begin if new.dedupe_key like '%:7' then raise exception 'sequence 7 refused' using errcode = 'program_limit_exceeded'; end if; return new; end $$`))
+  await h.query(sql.raw('create trigger refuse_7 before insert on contacts_ingest.webhook_deliveries for each row execute function contacts_ingest.refuse_seq_7()'))
+  const seqs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const answers = await Promise.all(seqs.map((s) => post(h, id, s)))
+  t.same(seqs.filter((_, i) => answers[i]?.statusCode === 500), [7], 'only the refused delivery is 5xx')
+  t.same(seqs.filter((_, i) => answers[i]?.statusCode === 202), [1, 2, 3, 4, 5, 6, 8, 9, 10])
+  t.equal((await storedKeys(h)).length, 9)
+})
+
+t.test('an over-long Guid is stored under a bounded key; its repeat is a duplicate', async (t) => {
+  const { h, id } = await setup(t)
+  const long = randomBytes(15_000).toString('base64') // far over the btree entry limit, and hardly compressible
+  const answers = await Promise.all([1, 2, 3].map((s) => post(h, id, s, s === 2 ? long : GUID)))
+  t.same(answers.map((r) => r.statusCode), [202, 202, 202])
+  const keys = await storedKeys(h)
+  t.equal(keys.length, 3)
+  t.ok(keys.every((k) => k.length <= 256), 'every key bounded')
+  const repeat = await post(h, id, 2, long)
+  t.same([repeat.statusCode, repeat.json().duplicate], [202, true])
 })

@@ -52,6 +52,7 @@ t.test('malformed or wrong-typed bodies (correctly signed) are 400 naming the fi
     [JSON.stringify({ ...valid, Fields: { isActive: 'yes' } }), /^Fields\.isActive/],
     [JSON.stringify({ ...valid, EntityType: 'Ticket' }), /^EntityType must be Contact/],
     [JSON.stringify({ Action: 'Update', EntityType: 'Contact', Id: 1 }), /^Guid is required/],
+    [JSON.stringify({ ...valid, Guid: `${String(valid.Guid)}\u0000` }), /^Guid must not contain control characters/],
     ['[]', /must be object/]
   ]
   await unchanged(t, h, async () => {
