@@ -47,7 +47,10 @@ export async function startSingleProcess (config: SingleProcessConfig, env: Reco
 
     const db = await openDatabase({ url: config.DATABASE_URL, dataDir, log })
     cleanups.push(() => db.close())
-    const bus = await createBusFromConfig({ NATS_URL: config.NATS_URL, BUS_NAMESPACE: config.BUS_NAMESPACE, log, name: SINGLE_PROCESS })
+    // in memory, an event only counts as published once consumed: nothing acknowledged is lost when the process stops
+    const bus = await createBusFromConfig({
+      NATS_URL: config.NATS_URL, BUS_NAMESPACE: config.BUS_NAMESPACE, log, name: SINGLE_PROCESS, publishAwaitsConsumers: true
+    })
     cleanups.push(() => bus.close())
 
     const keyFile = join(dataDir, 'jwt-key.json')

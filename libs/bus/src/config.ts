@@ -11,11 +11,13 @@ export interface BusConfig {
   log?: BusLogger
   /** Connection name shown by nats-server, e.g. the service name. */
   name?: string
+  /** The in-process bus only: see InProcessBusOptions.publishAwaitsConsumers. */
+  publishAwaitsConsumers?: boolean
 }
 
 export async function createBusFromConfig (config: BusConfig): Promise<EventBus> {
   if (config.NATS_URL) {
     return createNatsBus({ url: config.NATS_URL, namespace: config.BUS_NAMESPACE, log: config.log, name: config.name })
   }
-  return createInProcessBus({ log: config.log })
+  return createInProcessBus({ log: config.log, publishAwaitsConsumers: config.publishAwaitsConsumers })
 }

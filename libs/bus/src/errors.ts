@@ -18,6 +18,18 @@ export class BusClosedError extends Error {
   }
 }
 
+/**
+ * In-process bus with publishAwaitsConsumers: the event was dropped before its consumers settled it
+ * (the bus closed, or its subject's log was full), so the publisher must not count it as delivered.
+ */
+export class EventNotConsumedError extends Error {
+  readonly code = 'EVENT_NOT_CONSUMED'
+  constructor (readonly subject: string, readonly msgId: string) {
+    super(`${subject} ${msgId} was dropped before its consumers settled it (bus closed or full)`)
+    this.name = 'EventNotConsumedError'
+  }
+}
+
 export function errorMessage (err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)

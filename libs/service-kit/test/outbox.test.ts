@@ -2,6 +2,7 @@ import t from 'tap'
 import pino from 'pino'
 import { sql } from 'drizzle-orm'
 import { ClientCreated, ClientDeleted, type EventOf } from '@m365/contracts'
+import { createInProcessBus } from '@m365/bus'
 import { queryRows } from '@m365/db'
 import { createOutboxPublisher, enqueue, pruneSentOutbox } from '../src/outbox/index.js'
 import { outbox } from './fixtures/schema.js'
@@ -48,6 +49,41 @@ t.test('a publish that fails leaves the rows unsent with the attempt and the err
   }, 'a failed attempt, its lease given back')
   t.match(row, { sent_at: null, lease_until: null, last_error: /closed/ })
   t.ok(Number(row?.attempts) >= 1)
+})
+
+t.test('in memory (single-process), a row is sent only once consumed: one its consumer never settled goes again after a restart', async (t) => {
+  const memory = () => createInProcessBus({ publishAwaitsConsumers: true, log })
+  const first = memory()
+  const { app } = await build(t, { bus: first })
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => { release = resolve })
+  t.teardown(release)
+  let deliveries = 0
+  const consumer = await first.consume(ClientCreated, { durable: 'report-client-created' }, async () => {
+    deliveries++
+    await held
+    throw new Error('the process stops before the handler commits')
+  })
+  await app.db.transaction((tx) => enqueue(tx, outbox, ClientCreated, created('in flight')))
+  const publisher = createOutboxPublisher({ db: app.db, bus: first, table: outbox, log, pollMs: 60_000, leaseMs: 1 }).start()
+  await waitFor(() => deliveries === 1, 'the consumer to have it')
+  t.equal(await unsent(app.db), 1, 'handed over, not sent: nothing has consumed it yet')
+
+  // the process stops: the consumer closes, its handler failing; the publisher gives the row back
+  const closing = consumer.close()
+  release()
+  await closing
+  await publisher.stop()
+  t.match((await rows(app.db))[0], { sent_at: null, last_error: /dropped before its consumers settled it/ })
+
+  const second = memory() // a new process: an empty bus
+  t.teardown(() => second.close())
+  const seen: string[] = []
+  await second.consume(ClientCreated, { durable: 'report-client-created' }, async (event) => { seen.push(event.data.name) })
+  const again = createOutboxPublisher({ db: app.db, bus: second, table: outbox, log, pollMs: 20, leaseMs: 1 }).start()
+  t.teardown(() => again.stop())
+  await waitFor(async () => (await unsent(app.db)) === 0, 'sent after the restart')
+  t.same(seen, ['in flight'], 'consumed before it counted as sent')
 })
 
 t.test('only rows sent before the cut-off are pruned', async (t) => {

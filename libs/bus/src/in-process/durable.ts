@@ -41,6 +41,7 @@ export class InProcessDurable {
         sub.closing = true
         this.subscribers = this.subscribers.filter((s) => s !== sub)
         await sub.gate.idle()
+        if (!this.active) this.log.abandon(this.name)
       }
     }
   }
@@ -56,6 +57,11 @@ export class InProcessDurable {
       this.counts.set(message.seq, count)
       sub.gate.run(() => sub.processor.process(this.delivery(message, count)), () => this.pump())
     }
+  }
+
+  /** Some subscription is consuming. */
+  get active (): boolean {
+    return this.subscribers.length > 0
   }
 
   state (): ConsumerState {

@@ -1,6 +1,6 @@
 import { assertValid, type EventContract, type EventOf, type ReplyOf, type RequestContract, type RequestOf, type StreamKind } from '@m365/contracts'
 import { consumerSettings, DeliveryProcessor } from '../delivery.js'
-import { BusClosedError } from '../errors.js'
+import { BusClosedError, EventNotConsumedError } from '../errors.js'
 import type {
   BusInspector, ConsumeOptions, ConsumerState, DeadLetter, EventBus, EventHandler, PublishOptions, RequestHandler, Subscription
 } from '../event-bus.js'
@@ -9,7 +9,7 @@ import { assertDurableName } from '../naming.js'
 import { DedupeWindow } from './dedupe.js'
 import { InProcessDurable } from './durable.js'
 import { InProcessRequests } from './request-reply.js'
-import { SubjectLog } from './subject-log.js'
+import { SubjectLog, type StoredMessage } from './subject-log.js'
 
 export interface InProcessBusOptions {
   log?: BusLogger
@@ -19,6 +19,14 @@ export interface InProcessBusOptions {
   maxMessagesPerSubject?: number
   /** Dead letters kept per subject (default 1 000, oldest dropped). */
   maxDeadLettersPerSubject?: number
+  /**
+   * publish() of an event resolves only once every durable that owes it has settled it (acked, or
+   * dead-lettered), and throws EventNotConsumedError when they are not consuming or it goes unsettled.
+   * Memory is not storage: this is what makes an outbox row marked sent, or a sync's published batch,
+   * mean "consumed" rather than "held until the process stops". Jobs (work queues) and events nobody
+   * consumes yet resolve at once. Default false.
+   */
+  publishAwaitsConsumers?: boolean
 }
 
 export type InProcessBus = EventBus & BusInspector & {
@@ -55,15 +63,32 @@ class InProcessEventBus implements EventBus, BusInspector {
   async publish<C extends EventContract> (contract: C, event: EventOf<C>, options: PublishOptions = {}): Promise<void> {
     this.assertOpen('publish')
     assertValid(contract, event)
-    this.publishRaw(contract, JSON.stringify(event), options.msgId ?? event.id)
+    const msgId = options.msgId ?? event.id
+    const message = this.append(contract, JSON.stringify(event), msgId)
+    if (this.options.publishAwaitsConsumers && contract.stream === 'events') await this.consumed(contract, message ?? msgId)
   }
 
   publishRaw (contract: EventContract, payload: string, msgId?: string): void {
+    this.append(contract, payload, msgId)
+  }
+
+  /** Stores the message (undefined for a repeat within the dedupe window) and wakes its durables. */
+  private append (contract: EventContract, payload: string, msgId: string | undefined): StoredMessage | undefined {
     this.assertOpen('publish')
-    if (msgId !== undefined && this.dedupe[contract.stream].isDuplicate(msgId)) return
+    if (msgId !== undefined && this.dedupe[contract.stream].isDuplicate(msgId)) return undefined
     const log = this.subjectLog(contract)
-    log.append(msgId, payload)
+    const message = log.append(msgId, payload)
     for (const d of this.durables.values()) if (d.log === log) d.pump()
+    return message
+  }
+
+  /** publishAwaitsConsumers: waits for the durables owing the message (a repeat of one still held waits for it). */
+  private async consumed (contract: EventContract, stored: StoredMessage | string): Promise<void> {
+    const log = this.logs.get(contract.subject)
+    const message = typeof stored === 'string' ? log?.held(stored) : stored
+    if (!log || !message || message.owed.size === 0) return
+    const consuming = [...message.owed].every((name) => this.durables.get(`${contract.stream}/${name}`)?.active)
+    if (!consuming || !await log.whenSettled(message.seq)) throw new EventNotConsumedError(contract.subject, message.msgId)
   }
 
   async consume<C extends EventContract> (contract: C, options: ConsumeOptions, handler: EventHandler<C>): Promise<Subscription> {
@@ -99,6 +124,7 @@ class InProcessEventBus implements EventBus, BusInspector {
     this.closed = true
     await Promise.all([...this.subscriptions].map((s) => s.close()))
     for (const d of this.durables.values()) d.stop()
+    for (const log of this.logs.values()) log.abandonAll()
   }
 
   async consumerState (contract: EventContract, durable: string): Promise<ConsumerState | undefined> {

@@ -18,6 +18,8 @@ export interface StoredMessage {
 export class SubjectLog {
   private readonly messages = new Map<number, StoredMessage>()
   private readonly durables = new Set<string>()
+  /** whenSettled() callers of each held message */
+  private readonly watchers = new Map<number, Array<(settled: boolean) => void>>()
   private nextSeq = 1
 
   constructor (
@@ -38,10 +40,43 @@ export class SubjectLog {
     this.messages.set(message.seq, message)
     while (this.messages.size > this.maxMessages) {
       const oldest = this.messages.values().next().value as StoredMessage
-      this.messages.delete(oldest.seq)
+      this.remove(oldest.seq, false)
       this.onDrop(oldest)
     }
     return message
+  }
+
+  /**
+   * Resolves true once every durable has settled the message; false when it is dropped unsettled (the log
+   * was full), or when a durable owing it stops consuming (abandon) or the bus closes (abandonAll).
+   */
+  async whenSettled (seq: number): Promise<boolean> {
+    if (!this.messages.has(seq)) return true
+    return await new Promise((resolve) => {
+      const list = this.watchers.get(seq) ?? []
+      list.push(resolve)
+      this.watchers.set(seq, list)
+    })
+  }
+
+  /** The held message published with this id, if any. */
+  held (msgId: string): StoredMessage | undefined {
+    for (const m of this.messages.values()) if (m.msgId === msgId) return m
+    return undefined
+  }
+
+  /** `durable` has no subscriber left: whoever waits for a message it owes stops waiting (the message stays held). */
+  abandon (durable: string): void {
+    for (const [seq, list] of this.watchers) {
+      if (!this.messages.get(seq)?.owed.has(durable)) continue
+      this.watchers.delete(seq)
+      for (const resolve of list) resolve(false)
+    }
+  }
+
+  abandonAll (): void {
+    for (const list of this.watchers.values()) for (const resolve of list) resolve(false)
+    this.watchers.clear()
   }
 
   /** A new durable owes every message still held. A work-queue subject takes one durable only (as in NATS). */
@@ -80,6 +115,14 @@ export class SubjectLog {
     const m = this.messages.get(seq)
     if (!m) return
     m.owed.delete(durable)
-    if (m.owed.size === 0) this.messages.delete(seq)
+    if (m.owed.size === 0) this.remove(seq, true)
+  }
+
+  private remove (seq: number, settled: boolean): void {
+    this.messages.delete(seq)
+    const list = this.watchers.get(seq)
+    if (!list) return
+    this.watchers.delete(seq)
+    for (const resolve of list) resolve(settled)
   }
 }
