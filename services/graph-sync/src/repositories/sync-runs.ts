@@ -29,6 +29,11 @@ export async function deleteRun (db: AnyDb, syncId: string): Promise<void> {
   await db.delete(syncAttempts).where(eq(syncAttempts.syncId, syncId))
 }
 
+/** A run whose job could not be queued, unless a worker took it up after all: gone, so a retry can use its id. */
+export async function deleteUnstartedRun (db: AnyDb, syncId: string): Promise<void> {
+  await db.delete(syncRuns).where(and(eq(syncRuns.syncId, syncId), eq(syncRuns.phase, 'queued'), eq(syncRuns.attempts, 0)))
+}
+
 export async function getRun (db: AnyDb, syncId: string): Promise<SyncRun | undefined> {
   const [row] = await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))
   return row

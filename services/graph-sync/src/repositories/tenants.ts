@@ -1,4 +1,4 @@
-import { and, eq, lte, sql } from 'drizzle-orm'
+import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
 import { syncAttempts, syncRuns, tenantLeases, tenants } from '../db/schema.js'
 import { clearSync, clearTenantExcept } from '../sync/staging.js'
@@ -95,4 +95,10 @@ export async function claimDueTenants (db: AnyDb, defaultIntervalMinutes: number
     where t.tenant_id = d.tenant_id
     returning t.tenant_id::text as "tenantId", t.client_id::text as "clientId",
       coalesce(t.sync_interval_minutes, ${defaultIntervalMinutes})::int as "intervalMinutes"`)
+}
+
+/** Claimed tenants whose job could not be enqueued: due again, so the next tick retries them. */
+export async function releaseClaims (db: AnyDb, tenantIds: string[]): Promise<void> {
+  if (tenantIds.length === 0) return
+  await db.update(tenants).set({ nextSyncAt: sql`now()`, updatedAt: sql`now()` }).where(inArray(tenants.tenantId, tenantIds))
 }

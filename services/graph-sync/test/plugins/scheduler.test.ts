@@ -1,8 +1,9 @@
 import t from 'tap'
+import { createNatsBus } from '@m365/bus'
 import { loadConfig } from '@m365/service-kit'
 import { GraphSyncConfig } from '../../src/config.js'
 import { scheduleDue } from '../../src/plugins/scheduler.js'
-import { createTenant, setup, waitFor, waitForRun } from '../helper.js'
+import { createTenant, NATS_URL, setup, waitFor, waitForRun } from '../helper.js'
 
 t.test('the scheduler: one job per connected tenant per slot, whatever the number of replicas', async (t) => {
   const h = await setup(t, { fixture: 'none' })
@@ -55,4 +56,31 @@ t.test('enqueueing one tenant and slot twice gives one sync (id from tenant + sl
   t.equal(runs.length, 1)
   const run = await waitForRun(h.sql, runs[0]!.sync_id as string)
   t.equal(run.attempts, 1, 'the job ran once')
+})
+
+t.test('a job that cannot be enqueued (the bus is down) leaves its tenant and the rest of the batch due, with no run queued', async (t) => {
+  const h = await setup(t, { fixture: 'none' })
+  const app = await h.build()
+  const tenantIds: string[] = []
+  for (const name of ['Outage One', 'Outage Two']) {
+    const tenantId = createTenant(h.sim, { displayName: name, userCount: 2 })
+    await waitForRun(h.sql, (await h.connect(tenantId)).syncId)
+    tenantIds.push(tenantId)
+  }
+  const down = await createNatsBus({ url: NATS_URL, namespace: h.namespace })
+  await down.close() // publish throws BusClosedError
+  const config = loadConfig(GraphSyncConfig, h.env())
+  const slot = Date.now()
+  const scheduled = async () => await h.sql`select * from graph_sync.sync_runs where tenant_id in ${h.sql(tenantIds)} and reason = 'schedule'`
+  const due = async () => await h.sql`select 1 from graph_sync.tenants where tenant_id in ${h.sql(tenantIds)} and next_sync_at <= now()`
+
+  await h.sql`update graph_sync.tenants set next_sync_at = now() - interval '1 second' where tenant_id in ${h.sql(tenantIds)}`
+  t.equal(await scheduleDue({ db: app.db, bus: down, log: app.log }, config, slot).catch((err: Error) => err.name), 0, 'logged, not thrown')
+  t.same(await scheduled(), [], 'no run waits as queued for a job that never came')
+  t.equal((await due()).length, 2, 'both tenants stay due')
+
+  t.equal(await scheduleDue(app, config, slot), 2, 'the next tick, in the same slot, enqueues both')
+  for (const run of await scheduled()) {
+    t.equal((await waitForRun(h.sql, run.sync_id as string)).outcome, 'completed')
+  }
 })
