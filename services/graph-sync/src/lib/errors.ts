@@ -7,7 +7,6 @@ export class HttpProblem extends Error {
 }
 
 export const notFound = (what: string) => new HttpProblem(404, 'NOT_FOUND', `${what} does not exist`)
-export const badRequest = (message: string) => new HttpProblem(400, 'VALIDATION_FAILED', message)
 export const conflict = (code: string, message: string) => new HttpProblem(409, code, message)
 export const unauthorized = () => new HttpProblem(401, 'PRINCIPAL_MISSING', 'no valid principal: call through the gateway')
 export const readOnly = () => new HttpProblem(403, 'CLIENT_PRINCIPAL_READ_ONLY', 'client principals may only read')

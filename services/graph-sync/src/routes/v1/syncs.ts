@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Page, PageQuery, Problem, SyncRun as SyncRunView } from '@m365/api'
+import { decodeCursor, Page, PageQuery, Problem, SyncRun as SyncRunView, toPage } from '@m365/api'
 import { SyncMode } from '@m365/contracts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js'
-import { badRequest, conflict, notFound } from '../../lib/errors.js'
+import { conflict, notFound } from '../../lib/errors.js'
 import { assertCanReadClient, assertMsp } from '../../plugins/principal.js'
 import { getRun, listRuns, markFailed } from '../../repositories/sync-runs.js'
 import { getTenant } from '../../repositories/tenants.js'
@@ -12,7 +11,6 @@ import { toSyncRunView } from '../../schemas/sync-run.js'
 import { enqueueSync } from '../../sync/enqueue.js'
 
 const Uuid = Type.String({ format: 'uuid' })
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const TenantParams = Type.Object({ clientId: Uuid, tenantId: Uuid })
 
 /** Sync runs: trigger one, follow it, list a tenant's history. */
@@ -65,19 +63,10 @@ const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { clientId, tenantId } = request.params
     await tenantOf(request, clientId, tenantId)
-    const cursor = decodeCursor(request.query.cursor, 2)
-    const after = cursor ? { requestedAt: new Date(cursor[0]!), syncId: cursor[1]! } : undefined
-    if (after && (Number.isNaN(after.requestedAt.getTime()) || !UUID.test(after.syncId))) {
-      throw badRequest('querystring/cursor is not a cursor this list gave out')
-    }
+    const cursor = decodeCursor(request.query.cursor, ['timestamp', 'uuid'])
+    const after = cursor ? { requestedAt: new Date(cursor[0]), syncId: cursor[1] } : undefined
     const rows = await listRuns(db, clientId, tenantId, request.query.limit + 1, after)
-    const more = rows.length > request.query.limit
-    const page = more ? rows.slice(0, request.query.limit) : rows
-    const last = page[page.length - 1]
-    return {
-      items: page.map(toSyncRunView),
-      nextCursor: more && last ? encodeCursor([last.requestedAt.toISOString(), last.syncId]) : null
-    }
+    return toPage(rows, request.query.limit, toSyncRunView, (run) => [run.requestedAt.toISOString(), run.syncId])
   })
 
   app.get('/syncs/:syncId', {

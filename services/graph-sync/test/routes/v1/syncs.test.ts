@@ -102,6 +102,11 @@ t.test('sync routes', async (t) => {
     } while (cursor)
     t.same(seen, all.map((r) => r.sync_id))
     t.equal((await app.inject({ url: `${list}?cursor=garbage`, headers: MSP })).statusCode, 400)
+    for (const values of [['yesterday', randomUUID()], [new Date().toISOString(), 'x']]) {
+      const res = await app.inject({ url: `${list}?cursor=${Buffer.from(JSON.stringify(values)).toString('base64url')}`, headers: MSP })
+      t.equal(res.statusCode, 400, JSON.stringify(values))
+      t.match(res.json(), { code: 'VALIDATION_FAILED', detail: /querystring\/cursor/ })
+    }
     t.equal((await app.inject({ url: `${list}?limit=0`, headers: MSP })).statusCode, 400)
     const other = await app.inject({ url: list, headers: as({ role: 'client', sub: 'portal', clientId: otherClient }) })
     t.equal(other.statusCode, 404)
