@@ -19,7 +19,8 @@ const AUTOTASK_SECRET = 'bench-autotask-secret-0123456789'
  * message id, so none is a duplicate), against contacts-ingest in its own process: the 202s per
  * second, each one persisted before it was sent (checked afterwards: every 202 is a stored delivery).
  * The delivery worker processes what arrives meanwhile, as in production. Floor: a bare Fastify
- * route verifying the same HMAC over the raw body and doing nothing else. Each load starts once the
+ * route verifying the same HMAC over the raw body and doing nothing else; beside it, the same route
+ * storing each body in Postgres before its 202, to show what durability alone costs. Each load starts once the
  * worker has processed every stored delivery, so neither the floor nor the next target shares the
  * machine with the backlog of the one before (which would slow the floor and flatter the ratio).
  */
@@ -31,7 +32,9 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
     WEBHOOK_RATE_LIMIT_MAX: '1000000000', // the per-connection limit (3000/min) would turn the load into 429s
     CONNECTWISE_KEY_HOSTS: new URL(psa.url).origin
   }, { label: 'contacts-ingest-6', cpuProf: env.cpuProf })
-  const bare = await startBareServer('bare-6', { BARE_MODE: 'webhooks', BARE_AUTOTASK_SECRET: AUTOTASK_SECRET, BARE_CONNECTWISE_KEY: psa.admin.signingKey() })
+  const bareEnv = { BARE_MODE: 'webhooks', BARE_AUTOTASK_SECRET: AUTOTASK_SECRET, BARE_CONNECTWISE_KEY: psa.admin.signingKey() }
+  const bare = await startBareServer('bare-6', bareEnv)
+  const bareDurable = await startBareServer('bare-6-durable', { ...bareEnv, DATABASE_URL: env.databaseUrl })
   try {
     const { companies: [company] } = psa.admin.generate({ seed: 6, companies: 1, contacts: 1000 })
     const contacts = psa.admin.listContacts()
@@ -83,7 +86,8 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
       const persisted = await stored(env, id) - before
       const catchUpMs = await drained(env)
       const floor = await load(bare.url, { ...opts, requests: [make('bare')] })
-      log(`${BENCH}: ${kind}: contacts-ingest ${describe(ours)} (${fmt(persisted)} stored, all processed ${formatMs(catchUpMs)} after the load); bare ${describe(floor)}`)
+      const durableFloor = await load(bareDurable.url, { ...opts, requests: [make('bare')] })
+      log(`${BENCH}: ${kind}: contacts-ingest ${describe(ours)} (${fmt(persisted)} stored, all processed ${formatMs(catchUpMs)} after the load); bare ${describe(floor)}; bare storing the body ${describe(durableFloor)}`)
       if (persisted < ours.ok) throw new Error(`${kind}: ${ours.ok} deliveries answered 2xx but only ${persisted} were stored`)
       if (ours.failed > 0) throw new Error(`${kind}: ${ours.failed} deliveries were not accepted (${JSON.stringify(ours.statuses)})`)
       measures.push(measure({
@@ -94,11 +98,19 @@ async function run (ctx: BenchContext): Promise<Measure[]> {
         floor: { name: 'bare HMAC route', value: floor.okPerSecond },
         target: atLeast(0.4),
         note: `${sizes.webhookConnections} connections, p99 ${ours.p99} ms (bare ${floor.p99} ms); the worker had processed them all ${formatMs(catchUpMs)} after the load`
+      }), measure({
+        bench: BENCH,
+        name: `${kind} deliveries accepted durably, against a bare route that also stores each body before its 202 (group commit)`,
+        value: ours.okPerSecond,
+        unit: 'deliveries/s',
+        floor: { name: 'bare HMAC route + INSERT', value: durableFloor.okPerSecond },
+        note: `durability alone: ${(durableFloor.okPerSecond / floor.okPerSecond).toFixed(2)}× the bare route, its p99 ${durableFloor.p99} ms`
       }))
     }
     return measures
   } finally {
     await bare.stop()
+    await bareDurable.stop()
     await service.stop()
     await closePsa(psa)
   }

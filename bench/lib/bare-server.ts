@@ -3,7 +3,8 @@
 //   BARE_MODE=proxy BARE_UPSTREAM=<url>: GET <path> forwarded to the upstream with undici, its status, content type and
 //     body relayed: what the gateway → report hop of DESIGN.md costs at least, with a static bare server upstream
 //   BARE_MODE=webhooks BARE_AUTOTASK_SECRET=… BARE_CONNECTWISE_KEY=…: POST /webhooks/{autotask|connectwise}/:id
-//     verifies the PSA's HMAC over the raw body and answers 202, nothing else
+//     verifies the PSA's HMAC over the raw body and answers 202, nothing else; with DATABASE_URL=… it first stores the body in
+//     Postgres, group-committed (one multi-row INSERT for whatever arrived while the previous one ran): what durability costs at least
 //   BARE_MODE=db DATABASE_URL=…: GET /v1/report-versions/:id and …/rows?limit&cursor straight from report's tables with
 //     postgres.js and JSON.stringify (no gateway, no token, no ORM, no schema): what reading the same data costs at least
 // Prints `bare-server listening on <port>`.
@@ -41,6 +42,7 @@ if (mode === 'static') {
     const y = Buffer.from(b)
     return x.length === y.length && timingSafeEqual(x, y)
   }
+  const store = process.env.DATABASE_URL ? await groupCommit(process.env.DATABASE_URL) : undefined
   app.post<{ Params: { psa: string, id: string } }>('/webhooks/:psa/:id', async (request, reply) => {
     const raw = request.body as Buffer
     let ok = false
@@ -50,6 +52,7 @@ if (mode === 'static') {
       ok = same(String(request.headers['x-content-signature'] ?? ''), createHmac('sha256', connectWiseKey).update(raw).digest('base64'))
     }
     if (!ok) return await reply.code(401).send({ status: 'rejected' })
+    if (store) await store(request.params.psa, raw)
     return await reply.code(202).send({ status: 'accepted', duplicate: false })
   })
 } else if (mode === 'db') {
@@ -79,6 +82,32 @@ if (mode === 'static') {
   })
 } else {
   throw new Error(`BARE_MODE must be static, proxy, webhooks or db, not ${mode}`)
+}
+
+/** Stores (psa, body) rows in a table of its own; each call resolves once its row is committed. */
+async function groupCommit (url: string): Promise<(psa: string, body: Buffer) => Promise<void>> {
+  const sql = postgres(url, { max: 4, onnotice: () => {} })
+  app.addHook('onClose', async () => { await sql.end() })
+  await sql`create table if not exists bare_webhook_deliveries (seq bigserial primary key, psa text not null, body bytea not null)`
+  const waiting: Array<{ psa: string, body: Buffer, done: (err?: unknown) => void }> = []
+  let writing = false
+  const write = async () => {
+    writing = true
+    while (waiting.length > 0) {
+      const rows = waiting.splice(0, 500)
+      try {
+        await sql`insert into bare_webhook_deliveries ${sql(rows.map(({ psa, body }) => ({ psa, body })), 'psa', 'body')}`
+        for (const row of rows) row.done()
+      } catch (err) {
+        for (const row of rows) row.done(err)
+      }
+    }
+    writing = false
+  }
+  return async (psa, body) => await new Promise<void>((resolve, reject) => {
+    waiting.push({ psa, body, done: (err) => { if (err) reject(err); else resolve() } })
+    if (!writing) write().catch(() => {}) // write() settles every row itself
+  })
 }
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
