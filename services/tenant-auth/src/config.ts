@@ -10,6 +10,11 @@ export const TenantAuthConfig = Type.Composite([BaseConfig, EncryptionConfig, Ty
   AZURE_CLIENT_ID: Type.Optional(Type.String({
     pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', errorMessage: 'must be the app registration\'s GUID'
   })),
+  AZURE_TENANT_ID: Type.Optional(Type.String({
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    errorMessage: 'must be the GUID of the MSP app\'s home tenant',
+    description: 'the MSP app\'s home tenant: connected only by an attempt that names it'
+  })),
   AZURE_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   AZURE_CLIENT_CERTIFICATE_PATH: Type.Optional(Type.String({
     minLength: 1, description: 'PEM file with the MSP app\'s certificate and its private key, instead of AZURE_CLIENT_SECRET'

@@ -7,7 +7,7 @@ import type { AppCredential } from '../identity/app-credential.js'
 import { adminConsentUrl } from '../identity/authority.js'
 import { confirmTenant } from '../identity/confirm-tenant.js'
 import type { TokenBroker } from '../identity/token-broker.js'
-import { activeBinding, bindTenant } from '../tenants/tenant-repository.js'
+import { activeBinding, bindTenant, lastBinding } from '../tenants/tenant-repository.js'
 import { consumeAttempt, createAttempt, finishAttempt } from './attempts.js'
 import { mintState, verifyState } from './state.js'
 
@@ -21,6 +21,8 @@ export interface ConsentServiceOptions {
   transport: GraphTransport
   log: FastifyBaseLogger
   mspCredential: AppCredential | undefined
+  /** AZURE_TENANT_ID, lower case: the MSP app's home tenant, if configured. */
+  homeTenantId: string | undefined
   authorityHost: string
   graphBaseUrl: string
   publicBaseUrl: string
@@ -113,6 +115,7 @@ export class ConsentService {
     if (!await clientExists(db, clientId)) throw fail(404, 'NOT_FOUND', `client ${clientId} does not exist`)
     if (!mspCredential) throw fail(503, 'NO_AZURE_APP', 'no Azure app configured')
     await this.assertBindable(tenantId, clientId)
+    if (!tenantHint) await this.assertUnnamedBindable(tenantId, clientId)
     const confirmed = await confirmTenant({
       tenantId,
       credential: mspCredential,
@@ -128,8 +131,8 @@ export class ConsentService {
       if (confirmed.kind === 'mismatch') throw fail(400, 'TENANT_MISMATCH', confirmed.reason)
       throw fail(502, 'CONSENT_NOT_CONFIRMED', `could not confirm access to tenant ${tenantId}: ${confirmed.reason}`)
     }
-    const bound = await db.transaction((tx) => bindTenant(tx, { clientId, tenantId, displayName: confirmed.displayName }))
-    if (bound.outcome === 'bound_elsewhere') throw boundElsewhere(tenantId)
+    const bound = await db.transaction((tx) => bindTenant(tx, { clientId, tenantId, displayName: confirmed.displayName, takeOver: tenantHint !== null }))
+    if (bound.outcome === 'bound_elsewhere') throw bound.status === 'disconnected' ? notNamed(tenantId, HAD_ANOTHER_CLIENT) : boundElsewhere(tenantId)
     if (bound.outcome === 'connected') this.o.onEvents()
     log.info({ clientId, tenantId, outcome: bound.outcome }, 'tenant consent confirmed')
     return { clientId, tenantId, displayName: confirmed.displayName, alreadyConnected: bound.outcome === 'already_connected' }
@@ -139,7 +142,23 @@ export class ConsentService {
     const binding = await activeBinding(this.o.db, tenantId)
     if (binding && binding.clientId !== clientId) throw boundElsewhere(tenantId)
   }
+
+  /**
+   * The callback's `tenant` is forgeable (spec §7) and the confirmation only proves the MSP app is in
+   * that tenant, so an attempt that named no tenant may not take one the app is in for other reasons:
+   * one another client had, or the MSP's own. Naming it when starting, the MSP vouches for it.
+   */
+  private async assertUnnamedBindable (tenantId: string, clientId: string): Promise<void> {
+    if (tenantId === this.o.homeTenantId) throw notNamed(tenantId, 'it is the MSP\'s own tenant')
+    const last = await lastBinding(this.o.db, tenantId)
+    if (last && last.clientId !== clientId) throw notNamed(tenantId, HAD_ANOTHER_CLIENT)
+  }
 }
+
+const HAD_ANOTHER_CLIENT = 'it was connected to another client before'
+
+const notNamed = (tenantId: string, why: string) =>
+  fail(409, 'TENANT_NOT_NAMED', `tenant ${tenantId} cannot be connected from a consent link that did not name it (${why}); the MSP must start the connection again naming this tenant`)
 
 export const boundElsewhere = (tenantId: string) =>
   new HttpProblem(409, 'TENANT_BOUND_TO_ANOTHER_CLIENT', `tenant ${tenantId} is already connected to another client; disconnect it there first`)

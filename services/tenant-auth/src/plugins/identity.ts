@@ -30,6 +30,7 @@ export default fp(async (app: FastifyInstance, { config }: { config: TenantAuthC
   app.decorate('consent', new ConsentService({
     ...common,
     mspCredential: msp,
+    homeTenantId: config.AZURE_TENANT_ID?.toLowerCase(),
     authorityHost: config.AUTHORITY_HOST,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     stateTtlSeconds: config.CONNECT_STATE_TTL_SECONDS,

@@ -66,26 +66,38 @@ export async function listTenants (db: AnyDb, clientId: string, page: { limit: n
   return { items, last: items.at(-1)?.tenantId, more: rows.length > page.limit }
 }
 
-/** Who a tenant is bound to now, if anyone (a disconnected binding can be taken over). */
-export async function activeBinding (db: AnyDb, tenantId: string): Promise<{ clientId: string, status: TenantStatus } | undefined> {
+type Binding = { clientId: string, status: TenantStatus }
+
+/** Who a tenant is bound to now, or was last (a disconnected row), if anyone ever was. */
+export async function lastBinding (db: AnyDb, tenantId: string): Promise<Binding | undefined> {
   const [row] = await db.select({ clientId: tenants.clientId, status: tenants.status }).from(tenants).where(eq(tenants.tenantId, tenantId))
+  return row
+}
+
+/** Who a tenant is bound to now, if anyone (a disconnected binding can be taken over). */
+export async function activeBinding (db: AnyDb, tenantId: string): Promise<Binding | undefined> {
+  const row = await lastBinding(db, tenantId)
   return row && row.status !== 'disconnected' ? row : undefined
 }
 
-export type BindResult = { outcome: 'connected' | 'already_connected' } | { outcome: 'bound_elsewhere', clientId: string }
+export type BindResult = { outcome: 'connected' | 'already_connected' } | { outcome: 'bound_elsewhere', clientId: string, status: TenantStatus }
 
 /**
  * Records a confirmed tenant as connected to the client, in the caller's transaction. The same
  * tenant connected to the same client again changes nothing and publishes nothing; a tenant bound
- * to another client (not disconnected) is refused. Otherwise TenantConnected goes to the outbox.
+ * to another client (not disconnected; with `takeOver: false`, at all) is refused. Otherwise
+ * TenantConnected goes to the outbox.
  */
-export async function bindTenant (tx: AnyDb, input: { clientId: string, tenantId: string, displayName: string | null, now?: Date }): Promise<BindResult> {
+export async function bindTenant (tx: AnyDb, input: { clientId: string, tenantId: string, displayName: string | null, takeOver?: boolean, now?: Date }): Promise<BindResult> {
   const now = input.now ?? new Date()
   await tx.insert(tenants).values({ tenantId: input.tenantId, clientId: input.clientId, status: 'disconnected', statusChangedAt: now })
     .onConflictDoNothing()
   const [row] = await tx.select().from(tenants).where(eq(tenants.tenantId, input.tenantId)).for('update')
   if (!row) throw new Error(`tenant ${input.tenantId} vanished while binding`)
-  if (row.clientId !== input.clientId && row.status !== 'disconnected') return { outcome: 'bound_elsewhere', clientId: row.clientId }
+  const takeOver = input.takeOver ?? true
+  if (row.clientId !== input.clientId && (row.status !== 'disconnected' || !takeOver)) {
+    return { outcome: 'bound_elsewhere', clientId: row.clientId, status: row.status }
+  }
   const displayName = input.displayName ?? row.displayName
   if (row.clientId === input.clientId && row.status === 'connected') {
     if (displayName !== row.displayName) await tx.update(tenants).set({ displayName }).where(eq(tenants.tenantId, input.tenantId))

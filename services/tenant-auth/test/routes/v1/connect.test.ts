@@ -185,11 +185,48 @@ t.test('a tenant bound to another client: 409 problem+json, the binding unchange
   const [row] = await h.app.db.select().from(tenants)
   t.equal(row?.clientId, first)
 
-  // once disconnected there, the tenant may move
+  // once disconnected there, the tenant may move, when the MSP names it
   t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/clients/${first}/tenants/${tenantId}`, headers: headersFor(asMsp) })).statusCode, 204)
-  const moved = await connectTenant(h, simulator, second, tenantId)
-  t.equal(moved.statusCode, 200)
+  const moved = await callback(h.app, await consent(simulator, (await startConnect(h.app, second, { tenantId })).json().consentUrl, tenantId))
+  t.equal(moved.statusCode, 200, moved.body)
   t.equal((await h.app.db.select().from(tenants))[0]?.clientId, second)
+})
+
+t.test('a forged tenant on an unnamed attempt: one another client had, or the MSP\'s own, is refused; named by the MSP, it connects', async (t) => {
+  const simulator = await startSimulator(t)
+  const home = simulator.sim.admin.createTenant({ displayName: 'MSP Home', userCount: 1 }).tenantId
+  simulator.sim.admin.grantConsent(home, simulator.msp.clientId) // the app's own tenant always has it
+  const h = await build(t, simulator, { env: { AZURE_TENANT_ID: home } })
+  const former = await seedClient(h.app)
+  const clientId = await seedClient(h.app)
+  const { tenantId } = simulator.sim.admin.createTenant({ displayName: 'Former Co', userCount: 1 })
+  t.equal((await connectTenant(h, simulator, former, tenantId)).statusCode, 200)
+  t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/clients/${former}/tenants/${tenantId}`, headers: headersFor(asMsp) })).statusCode, 204)
+  const own = simulator.sim.admin.createTenant({ displayName: 'Own Co', userCount: 1 }).tenantId
+  // the client's admin consents in their own tenant, then edits the redirect (the app still has consent in both targets)
+  const forge = async (target: string) => {
+    const redirect = new URL(await consent(simulator, (await startConnect(h.app, clientId)).json().consentUrl, own))
+    redirect.searchParams.set('tenant', target)
+    return redirect.toString()
+  }
+
+  const forged = await forge(tenantId)
+  const refused = await callback(h.app, forged)
+  t.equal(refused.statusCode, 409)
+  t.match(refused.json(), { code: 'TENANT_NOT_NAMED', detail: /connected to another client before/ })
+  t.match((await callback(h.app, forged)).json(), { code: 'STATE_ALREADY_USED' }, 'the state is used up')
+  const home409 = await callback(h.app, await forge(home), 'text/html')
+  t.equal(home409.statusCode, 409)
+  t.match(home409.body, /the MSP&#39;s own tenant/)
+  t.match(await h.app.db.select().from(tenants), [{ tenantId, clientId: former, status: 'disconnected' }], 'nothing bound')
+  const attempts = await h.app.db.select().from(connectAttempts).where(eq(connectAttempts.clientId, clientId))
+  t.same(attempts.map((a) => a.outcome), ['failed', 'failed'])
+
+  const named = async (target: string) =>
+    await callback(h.app, await consent(simulator, (await startConnect(h.app, clientId, { tenantId: target })).json().consentUrl, target))
+  t.equal((await named(tenantId)).statusCode, 200, 'the MSP vouches for a tenant it names')
+  t.equal((await named(home)).statusCode, 200)
+  t.match(await h.app.db.select().from(tenants).where(eq(tenants.clientId, clientId)), [{ status: 'connected' }, { status: 'connected' }])
 })
 
 t.test('a named tenant: consent is asked of it, and consent given elsewhere is refused', async (t) => {
