@@ -17,6 +17,7 @@ export const GraphSyncConfig = Type.Composite([BaseConfig, Type.Object({
   TOKEN_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15_000 }),
   TOKEN_RENEW_BEFORE_SECONDS: Type.Integer({ minimum: 0, default: 300, description: 'a cached token is renewed this long before it expires' }),
   SYNC_INTERVAL_MINUTES: Type.Integer({ minimum: 1, default: 60, description: 'scheduler period per tenant (tenants.sync_interval_minutes overrides)' }),
+  SYNC_FULL_EVERY_HOURS: Type.Integer({ minimum: 0, default: 24, description: "an 'auto' sync runs in full once the tenant's last full sync is this old (0: never); per-user MFA changes only show in a full sync" }),
   SYNC_CONCURRENCY: Type.Integer({ minimum: 1, default: 4, description: 'sync jobs this process runs at once' }),
   SYNC_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5, description: 'attempts of one sync before it fails for good' }),
   SYNC_MAX_DELIVER: Type.Integer({ minimum: 2, default: 50, description: 'deliveries of one job (busy-tenant retries included) before it gives up' }),

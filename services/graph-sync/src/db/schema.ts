@@ -28,6 +28,8 @@ export const tenants = graphSync.table('tenants', {
   /** users/delta link stored with the current snapshot. */
   deltaLink: text('delta_link'),
   lastSyncedAt: at('last_synced_at'),
+  /** When the last full sync committed: an 'auto' sync runs in full again once it is SYNC_FULL_EVERY_HOURS old. */
+  lastFullSyncAt: at('last_full_sync_at'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow()
 }, (t) => [

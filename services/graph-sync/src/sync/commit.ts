@@ -56,7 +56,8 @@ export async function commitSnapshot (db: AnyDb, scope: SyncScope, input: Commit
     }
     await tx.execute(sql`
       update graph_sync.tenants set current_sync_id = ${syncId}::uuid, snapshot_id = ${snapshotId}::uuid, delta_link = ${input.deltaLink},
-        last_synced_at = now(), updated_at = now()
+        last_synced_at = now(), updated_at = now(),
+        last_full_sync_at = ${input.mode === 'full' ? sql`now()` : sql`last_full_sync_at`}
       where tenant_id = ${tenantId}::uuid`)
     await tx.execute(sql`
       update graph_sync.sync_runs set phase = 'publishing', mode = ${input.mode}, counts = ${JSON.stringify(input.counts)}::jsonb,

@@ -22,13 +22,26 @@ export interface AttemptDeps {
   db: AnyDb
   bus: EventBus
   graph: GraphAccess
-  config: Pick<GraphSyncConfig, 'GRAPH_PAGE_SIZE' | 'GRAPH_PER_USER_CONCURRENCY' | 'SYNC_PROGRESS_EVERY_PAGES'>
+  config: Pick<GraphSyncConfig, 'GRAPH_PAGE_SIZE' | 'GRAPH_PER_USER_CONCURRENCY' | 'SYNC_PROGRESS_EVERY_PAGES' | 'SYNC_FULL_EVERY_HOURS'>
   log: { info: (obj: Record<string, unknown>, msg: string) => void, warn: (obj: Record<string, unknown>, msg: string) => void }
 }
 
-/** 'full' when asked, or when there is no snapshot with a delta link to continue from. */
-export function chooseMode (requested: string, tenant: Pick<Tenant, 'currentSyncId' | 'snapshotId' | 'deltaLink'>): 'full' | 'delta' {
-  return requested !== 'full' && tenant.currentSyncId && tenant.snapshotId && tenant.deltaLink ? 'delta' : 'full'
+type ModeTenant = Pick<Tenant, 'currentSyncId' | 'snapshotId' | 'deltaLink' | 'lastFullSyncAt'>
+
+/**
+ * 'full' when asked, when there is no snapshot with a delta link to continue from, or for 'auto' when
+ * the last full sync is `fullEveryHours` old (0: never): per-user MFA state changes never show in
+ * users/delta, so only a full sync reads them for users nothing else changed. No full sync on record
+ * (the migration filled the column from the runs) counts as due.
+ */
+export function chooseMode (requested: string, tenant: ModeTenant, fullEveryHours: number, now = Date.now()): 'full' | 'delta' {
+  if (requested === 'full' || !tenant.currentSyncId || !tenant.snapshotId || !tenant.deltaLink) return 'full'
+  return requested === 'auto' && fullSyncDue(tenant.lastFullSyncAt, fullEveryHours, now) ? 'full' : 'delta'
+}
+
+function fullSyncDue (lastFullSyncAt: Date | null, everyHours: number, now: number): boolean {
+  if (everyHours === 0) return false
+  return !lastFullSyncAt || now - lastFullSyncAt.getTime() >= everyHours * 3_600_000
 }
 
 /**
@@ -43,7 +56,7 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
   const scope: SyncScope = { syncId: run.syncId, tenantId: run.tenantId }
   const previousSyncId = tenant.currentSyncId
   const snapshotId = tenant.snapshotId
-  let mode = chooseMode(run.requestedMode, tenant)
+  let mode = chooseMode(run.requestedMode, tenant, config.SYNC_FULL_EVERY_HOURS)
   await clearTenantExcept(db, scope.tenantId, [snapshotId])
   await updateRun(db, scope.syncId, { mode, previousSyncId })
   await bus.publish(SyncStarted, createEvent(SyncStarted, {

@@ -50,3 +50,35 @@ t.test('0003 moves the records computed before it into object_records', async (t
   t.same(columns.map((c) => c.column_name), ['sync_id', 'kind', 'object_id', 'tenant_id', 'data', 'per_user_state'], 'the objects keep their Graph data only')
   t.equal((await handle.query('select 1 from graph_sync.directory_objects')).length, 3, 'every object stays')
 })
+
+t.test('0005 takes each tenant\'s last full sync from its committed runs, so no tenant is due for one right after the deploy', async (t) => {
+  const database = await createTestDatabase(t)
+  const handle = await openDatabase({ url: database.url, max: 2 })
+  t.teardown(() => handle.close())
+  const { db } = createServiceDb(handle, { schema: 'graph_sync' })
+  await migrate(db, { schema: 'graph_sync', migrationsFolder: await migrationsUpTo(t, '0004_sync_runs_per_user_mfa_read') })
+
+  const client = '7a1e0c3d-0000-4000-8000-000000000000'
+  const [synced, deltaOnly, fresh] = [1, 2, 3].map((n) => `7a1e0c3d-0000-4000-8000-00000000000${n}`)
+  await handle.query(`
+    insert into graph_sync.tenants (tenant_id, client_id, status, status_at) values
+      ($1, $4, 'connected', now()), ($2, $4, 'connected', now()), ($3, $4, 'connected', now())`, [synced, deltaOnly, fresh, client])
+  const run = (n: number) => `7a1e0c3d-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`
+  await handle.query(`
+    insert into graph_sync.sync_runs (sync_id, tenant_id, client_id, reason, requested_mode, mode, committed_at) values
+      ($1, $6, $8, 'connected', 'full', 'full', '2026-11-01T10:00:00Z'),
+      ($2, $6, $8, 'manual', 'full', 'full', '2026-11-03T10:00:00Z'),
+      ($3, $6, $8, 'schedule', 'auto', 'delta', '2026-11-04T10:00:00Z'),
+      ($4, $6, $8, 'manual', 'full', 'full', null),
+      ($5, $7, $8, 'schedule', 'auto', 'delta', '2026-11-04T10:00:00Z')`,
+  [run(1), run(2), run(3), run(4), run(5), synced, deltaOnly, client])
+
+  await migrate(db, { schema: 'graph_sync', migrationsFolder })
+  const rows = await handle.query<{ tenant_id: string, last_full: string | null }>(`
+    select tenant_id::text, to_char(last_full_sync_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as last_full from graph_sync.tenants order by tenant_id`)
+  t.same(rows, [
+    { tenant_id: synced, last_full: '2026-11-03 10:00' },
+    { tenant_id: deltaOnly, last_full: null },
+    { tenant_id: fresh, last_full: null }
+  ], 'the latest committed full run; a run that never committed, or a delta, does not count')
+})

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_APP_PERMISSIONS } from '@m365/m365-simulator'
-import { createTenant, currentSnapshot, MSP, setup, UNPACED_REPORT, waitForRun } from '../helper.js'
+import { chooseMode } from '../../src/index.js'
+import { createTenant, currentSnapshot, MSP, requestSync, setup, UNPACED_REPORT, waitForRun } from '../helper.js'
 
 const USERS_PAGE = 'GET /v1.0/users'
 const BATCH = 'POST /beta/$batch'
@@ -55,4 +56,48 @@ t.test('without Policy.Read.All one refused batch during the listing is the only
   t.equal(h.sim.admin.stats(tenantId).requests[BATCH], 1, 'no batch after the refusal, during the listing or after it')
   const users = (await currentSnapshot(h.sql, tenantId)).rows.filter((r) => r.kind === 'user')
   t.ok(users.length > 0 && users.every((r) => r.record.mfa.perUserState === 'unknown'))
+})
+
+t.test("a per-user MFA change alone shows at the first 'auto' sync once the last full sync is SYNC_FULL_EVERY_HOURS old", async (t) => {
+  const h = await setup(t, { fixture: 'none' })
+  const app = await h.build({ ...UNPACED_REPORT, SYNC_FULL_EVERY_HOURS: '6' })
+  const tenantId = createTenant(h.sim, { displayName: 'Per User Drift Ltd', userCount: 6, reportThrottle: null })
+  const { clientId, syncId: first } = await h.connect(tenantId)
+  t.equal((await waitForRun(h.sql, first)).outcome, 'completed')
+  const lastFull = async () => (await h.sql`select last_full_sync_at from graph_sync.tenants where tenant_id = ${tenantId}`)[0]!.last_full_sync_at as Date
+  const autoSync = async () => {
+    const run = await waitForRun(h.sql, await requestSync(app, clientId, tenantId))
+    t.equal(run.outcome, 'completed', String(run.error))
+    const user = (await currentSnapshot(h.sql, tenantId)).rows.find((r) => r.objectId === changed.id)
+    return { run, state: user?.record.mfa.perUserState }
+  }
+
+  const changed = (await currentSnapshot(h.sql, tenantId)).rows.find((r) => r.kind === 'user')!.record
+  const before = changed.mfa.perUserState
+  const after = before === 'enforced' ? 'enabled' : 'enforced'
+  h.sim.admin.setPerUserMfa(tenantId, changed.id, after) // not a directory property: users/delta never lists it
+
+  const early = await autoSync()
+  t.equal(early.run.mode, 'delta', 'the last full sync is recent: delta')
+  t.equal(early.state, before, 'which cannot see the change')
+
+  await h.sql`update graph_sync.tenants set last_full_sync_at = now() - interval '6 hours 1 minute' where tenant_id = ${tenantId}`
+  const due = await autoSync()
+  t.equal(due.run.mode, 'full', 'the last full sync is older than the limit: full')
+  t.equal(due.state, after, 'the per-user state changed alone is picked up')
+  t.same(await lastFull(), due.run.committed_at, 'the full sync is the last one now, as of its commit')
+
+  t.equal((await autoSync()).run.mode, 'delta', 'and the next one is a delta again')
+})
+
+t.test('chooseMode: auto is full once the last full sync is SYNC_FULL_EVERY_HOURS old, 0 never; an explicit mode is kept', async (t) => {
+  const now = Date.parse('2026-11-20T12:00:00Z')
+  const tenant = { currentSyncId: 'sync', snapshotId: 'sync', deltaLink: 'link', lastFullSyncAt: new Date(now - 5 * 3_600_000) }
+  t.equal(chooseMode('auto', tenant, 6, now), 'delta')
+  t.equal(chooseMode('auto', tenant, 5, now), 'full')
+  t.equal(chooseMode('auto', tenant, 0, now), 'delta', '0: never')
+  t.equal(chooseMode('auto', { ...tenant, lastFullSyncAt: null }, 6, now), 'full', 'no full sync on record: due')
+  t.equal(chooseMode('delta', tenant, 5, now), 'delta', 'an explicit delta')
+  t.equal(chooseMode('full', tenant, 0, now), 'full', 'an explicit full')
+  t.equal(chooseMode('auto', { ...tenant, deltaLink: null }, 0, now), 'full', 'nothing to continue from')
 })
