@@ -17,12 +17,13 @@ declare module 'fastify' {
 
 export default fp(async (app: FastifyInstance, { config }: { config: TenantAuthConfig }) => {
   const msp = mspCredential(config)
+  const homeTenantId = config.AZURE_TENANT_ID?.toLowerCase()
   const log = app.log.child({ component: 'identity' })
   const onEvents = () => app.outbox.wake()
   const clients = new ConfidentialClients({
     authorityHost: config.AUTHORITY_HOST, networkClient: app.graphTransport.msalNetworkClient, db: app.db, ring: app.keyRing, log
   })
-  const broker = new TokenBroker({ db: app.db, ring: app.keyRing, clients, mspCredential: msp, log, onEvents })
+  const broker = new TokenBroker({ db: app.db, ring: app.keyRing, clients, mspCredential: msp, homeTenantId, log, onEvents })
   const shutdown = new AbortController()
   app.addHook('preClose', async () => shutdown.abort())
   const common = { db: app.db, ring: app.keyRing, broker, transport: app.graphTransport, graphBaseUrl: config.GRAPH_BASE_URL, log, onEvents }
@@ -30,7 +31,7 @@ export default fp(async (app: FastifyInstance, { config }: { config: TenantAuthC
   app.decorate('consent', new ConsentService({
     ...common,
     mspCredential: msp,
-    homeTenantId: config.AZURE_TENANT_ID?.toLowerCase(),
+    homeTenantId,
     authorityHost: config.AUTHORITY_HOST,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     stateTtlSeconds: config.CONNECT_STATE_TTL_SECONDS,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { eq } from 'drizzle-orm'
 import { TokenRequest } from '@m365/contracts'
-import { tenants } from '../../src/db/schema.js'
+import { outbox, tenants } from '../../src/db/schema.js'
 import { asMsp, build, connectTenant, headersFor, seedClient, startSimulator, waitFor } from '../helper.js'
 
 // Tokens living 120 s are inside msal's 5-minute renewal margin: every request reaches the
@@ -82,25 +82,62 @@ t.test('forceRefresh skips the token cache: a consent revoked while a token is c
   t.not(renewed.accessToken, cached.accessToken, 'and a new one from the identity platform with it')
 })
 
-t.test('an invalid or expired secret: credentials_invalid, and the event', async (t) => {
+t.test('a wrong or expired MSP app secret is no tenant\'s doing: identity_unavailable, statuses and events untouched; fixed, tokens again', async (t) => {
   const simulator = await startSimulator(t, shortLived)
   const h = await build(t, simulator)
   const clientId = await seedClient(h.app)
-  const wrong = simulator.sim.admin.createTenant({ displayName: 'Wrong Secret Co', userCount: 1 }).tenantId
-  await connectTenant(h, simulator, clientId, wrong)
+  const ids = ['Alpha Co', 'Beta Co'].map((displayName) => simulator.sim.admin.createTenant({ displayName, userCount: 1 }).tenantId)
+  for (const tenantId of ids) t.equal((await connectTenant(h, simulator, clientId, tenantId)).statusCode, 200)
+  const statusOf = async (tenantId: string) => (await h.app.db.select().from(tenants).where(eq(tenants.tenantId, tenantId)))[0]?.status
+  const mspErrors = () => h.logs.lines.filter((l) => l.level === 50 && /MSP app is refused/.test(String(l.msg))).length
+  // and a tenant with its own registration, whose secret is its own business
+  const own = { clientId: randomUUID(), clientSecret: `own-${randomUUID()}` }
+  simulator.sim.admin.registerApp(own)
+  const ownTenant = simulator.sim.admin.createTenant({ displayName: 'Own App Co', userCount: 1, consentedClientIds: [own.clientId] }).tenantId
+  const put = await h.app.inject({ method: 'PUT', url: `/v1/clients/${clientId}/tenants/${ownTenant}/credentials`, headers: headersFor(asMsp), payload: own })
+  t.equal(put.statusCode, 200, put.body)
 
-  // the MSP app's secret was rotated in Entra but not here
-  simulator.sim.admin.registerApp({ clientId: simulator.msp.clientId, clientSecret: 'rotated', redirectUris: [] })
-  t.match(await h.bus.request(TokenRequest, { tenantId: wrong }), { ok: false, code: 'credentials_invalid', message: /^AADSTS7000215: Invalid client secret/ })
+  // both secrets were rotated in Entra but not here
+  simulator.sim.admin.registerApp({ ...simulator.msp, clientSecret: 'rotated' })
+  simulator.sim.admin.registerApp({ ...own, clientSecret: 'rotated' })
+  for (const tenantId of [...ids, ...ids]) {
+    t.match(await h.bus.request(TokenRequest, { tenantId }), { ok: false, code: 'identity_unavailable', message: /AADSTS7000215: Invalid client secret/ })
+  }
+  t.equal(mspErrors(), 1, 'one error logged for the outage, not one per request')
+  t.match(await h.bus.request(TokenRequest, { tenantId: ownTenant }), { ok: false, code: 'credentials_invalid', message: /^AADSTS7000215/ })
   await waitFor(() => h.events.revoked.length === 1, 'TenantConsentRevoked')
-  t.match(h.events.revoked[0]!.data, { tenantId: wrong, status: 'credentials_invalid', reason: /AADSTS7000215/ })
+  t.match(h.events.revoked[0]!.data, { tenantId: ownTenant, status: 'credentials_invalid' }, 'for the tenant\'s own registration only')
+  for (const tenantId of ids) t.equal(await statusOf(tenantId), 'connected')
+  t.equal((await h.app.db.select().from(outbox).where(eq(outbox.subject, 'tenant.consent_revoked'))).length, 1)
 
   simulator.sim.admin.registerApp({ ...simulator.msp }) // the right secret again
-  const expired = simulator.sim.admin.createTenant({ displayName: 'Expired Secret Co', userCount: 1 }).tenantId
-  t.equal((await connectTenant(h, simulator, clientId, expired)).statusCode, 200)
+  for (const tenantId of ids) t.equal((await h.bus.request(TokenRequest, { tenantId })).ok, true, 'the same tenants get tokens again')
+
   simulator.sim.admin.registerApp({ ...simulator.msp, secretExpiresAt: new Date(Date.now() - 60_000).toISOString() })
-  t.match(await h.bus.request(TokenRequest, { tenantId: expired }), { ok: false, code: 'credentials_invalid', message: /^AADSTS7000222: The provided client secret keys .* are expired/ })
-  await waitFor(() => h.events.revoked.length === 2, 'a second TenantConsentRevoked')
+  t.match(await h.bus.request(TokenRequest, { tenantId: ids[0]! }), { ok: false, code: 'identity_unavailable', message: /AADSTS7000222: The provided client secret keys .* are expired/ })
+  t.equal(await statusOf(ids[0]!), 'connected')
+  t.equal(mspErrors(), 2, 'a new outage is logged again')
+  t.equal(h.events.revoked.length, 1)
+})
+
+t.test('with AZURE_TENANT_ID: the MSP app gone from its home tenant too is no tenant\'s doing; a tenant that revoked alone still flips', async (t) => {
+  const simulator = await startSimulator(t, shortLived)
+  const home = simulator.sim.admin.createTenant({ displayName: 'MSP Home', userCount: 1 }).tenantId
+  simulator.sim.admin.grantConsent(home, simulator.msp.clientId)
+  const h = await build(t, simulator, { env: { AZURE_TENANT_ID: home } })
+  const clientId = await seedClient(h.app)
+  const { tenantId } = simulator.sim.admin.createTenant({ displayName: 'Gone Co', userCount: 1 })
+  await connectTenant(h, simulator, clientId, tenantId)
+
+  // the app registration deleted: AADSTS700016 everywhere, the home tenant included
+  simulator.sim.admin.revokeConsent(home, simulator.msp.clientId)
+  simulator.sim.admin.revokeConsent(tenantId, simulator.msp.clientId)
+  t.match(await h.bus.request(TokenRequest, { tenantId }), { ok: false, code: 'identity_unavailable', message: /AADSTS700016/ })
+  t.equal((await h.app.db.select().from(tenants).where(eq(tenants.tenantId, tenantId)))[0]?.status, 'connected')
+
+  simulator.sim.admin.grantConsent(home, simulator.msp.clientId) // the app is back; only this tenant still lacks it
+  t.match(await h.bus.request(TokenRequest, { tenantId }), { ok: false, code: 'consent_revoked', message: /AADSTS700016/ })
+  await waitFor(() => h.events.revoked.length === 1, 'TenantConsentRevoked')
 })
 
 t.test('the identity platform unreachable: identity_unavailable, the status untouched', async (t) => {
