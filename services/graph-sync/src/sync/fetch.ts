@@ -6,7 +6,9 @@ import {
   toUserDelta, USER_SELECT, usersPages, type ConditionalAccessPolicy, type GraphClient, type ODataPage,
   type RegistrationUnavailableReason
 } from '@m365/graph'
-import { PerUserReadAhead, PER_USER_DENIED, readPerUserStates, type PerUserOutcome, type PerUserReads } from './per-user-mfa.js'
+import {
+  PerUserReadAhead, PER_USER_UNAVAILABLE, probePerUserStates, readPerUserStates, type PerUserOutcome, type PerUserReads
+} from './per-user-mfa.js'
 import { pipePages, runAll } from './pipeline.js'
 import type { ProgressTracker } from './progress.js'
 import {
@@ -23,6 +25,8 @@ export interface FetchContext {
   scope: SyncScope
   /** The rows of the current snapshot (delta base; carried-over data when a read is forbidden). */
   snapshotId: string | null
+  /** The per-user outcome the snapshot's records were computed with (null: none on record). */
+  snapshotPerUser: PerUserOutcome | null
   pageSize: number | undefined
   /** JSON batches of per-user MFA reads in flight. */
   perUserConcurrency: number
@@ -70,8 +74,20 @@ async function usersChain (ctx: FetchContext, deltaLink: string | null, signal: 
   }
   const { link, denied } = deltaLink ? { link: await deltaUsers(ctx, deltaLink, signal), denied: false } : await fullUsers(ctx, reads, signal)
   const analyzed = await analyzeIfLarge(ctx.db, ctx.scope.syncId)
-  const perUser: PerUserOutcome = denied ? { available: false, reason: PER_USER_DENIED } : await readPerUserStates(reads)
+  const perUser = denied ? PER_USER_UNAVAILABLE : await readPerUserStates(reads) ?? await nothingToRead(ctx, reads, deltaLink !== null)
   return { deltaLink: link, perUser, analyzed }
+}
+
+/**
+ * The per-user outcome of a sync that had no state left to read, so no call said whether
+ * Policy.Read.All is granted. A full sync read every user's while listing (or has no user). A delta
+ * keeps the snapshot's outcome; but when the snapshot's states could not be read, one read asks
+ * again, since the permission may have been granted (then the attempt runs in full: run-attempt.ts).
+ */
+async function nothingToRead (ctx: FetchContext, reads: PerUserReads, delta: boolean): Promise<PerUserOutcome> {
+  const before = ctx.snapshotPerUser
+  if (!delta || !before || before.available || !ctx.snapshotId) return { available: true }
+  return await probePerUserStates(reads, ctx.snapshotId) ?? before
 }
 
 const top = (ctx: FetchContext) => (ctx.pageSize ? { top: ctx.pageSize } : {})

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { MAX_BATCH, type SyncCounts } from '@m365/contracts'
 import { queryRows, type AnyDb } from '@m365/db'
+import type { PerUserOutcome } from './per-user-mfa.js'
 import type { RecordInputs } from './records.js'
 import type { SyncScope } from './staging.js'
 
@@ -32,6 +33,11 @@ export function recordInputsOf (inputs: RecordInputs, parts: ReadonlyMap<string,
     conditionalAccess: inputs.conditionalAccess,
     skuPartNumbers: [...parts].sort(([a], [b]) => a.localeCompare(b))
   })) as unknown
+}
+
+/** The per-user outcome stored in a sync's record inputs; null when it has none on record. */
+export function perUserInputOf (recordInputs: unknown): PerUserOutcome | null {
+  return (recordInputs as { perUser?: PerUserOutcome } | null)?.perUser ?? null
 }
 
 export interface SnapshotBase {

@@ -13,6 +13,8 @@ export const PER_USER_DENIED = 'the app has not been granted Policy.Read.All, so
 
 export type PerUserOutcome = { available: true } | { available: false, reason: string }
 
+export const PER_USER_UNAVAILABLE: PerUserOutcome = { available: false, reason: PER_USER_DENIED }
+
 export interface PerUserReads {
   db: AnyDb
   client: GraphClient
@@ -29,19 +31,31 @@ export interface PerUserReads {
  * row of the sync still without one: all users on a full sync (but those a PerUserReadAhead read
  * while they were listed), new and changed ones on a delta sync. Keyset pages of ids from the
  * database, so memory does not grow with the tenant. A 403 stops it: the permission is missing and
- * every state becomes 'unknown'.
+ * every state becomes 'unknown'. Null when there was no user to read: no call said either way.
  */
-export async function readPerUserStates (reads: PerUserReads): Promise<PerUserOutcome> {
+export async function readPerUserStates (reads: PerUserReads): Promise<PerUserOutcome | null> {
   let after = NO_ID
   for (;;) {
     const list = await queryRows<{ id: string }>(reads.db, sql`
       select object_id::text as id from graph_sync.directory_objects
       where sync_id = ${reads.scope.syncId}::uuid and kind = 'user' and per_user_state is null and object_id > ${after}::uuid
       order by object_id limit ${PAGE}`)
-    if (list.length === 0) return { available: true }
-    if (await readAndStore(reads, list.map((r) => r.id)) === 'denied') return { available: false, reason: PER_USER_DENIED }
+    if (list.length === 0) return after === NO_ID ? null : { available: true }
+    if (await readAndStore(reads, list.map((r) => r.id)) === 'denied') return PER_USER_UNAVAILABLE
     after = list[list.length - 1]!.id
   }
+}
+
+/**
+ * Whether the per-user state can be read now, asked by reading one user of the snapshot (the answer
+ * is not stored); null when the snapshot has no user to ask with.
+ */
+export async function probePerUserStates (reads: PerUserReads, snapshotId: string): Promise<PerUserOutcome | null> {
+  const [user] = await queryRows<{ id: string }>(reads.db, sql`
+    select object_id::text as id from graph_sync.directory_objects where sync_id = ${snapshotId}::uuid and kind = 'user' limit 1`)
+  if (!user) return null
+  const result = await perUserStatesBatch(reads.client, [user.id], reads.signal)
+  return result.denied ? PER_USER_UNAVAILABLE : { available: true }
 }
 
 /**

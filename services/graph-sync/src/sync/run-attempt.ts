@@ -9,9 +9,10 @@ import { getRun, updateRun, type SyncRun } from '../repositories/sync-runs.js'
 import type { Tenant } from '../repositories/tenants.js'
 import { countSnapshot, planRemovals } from './changes.js'
 import { commitSnapshot } from './commit.js'
-import { fetchAll, type FetchResult, type Warning } from './fetch.js'
+import { fetchAll, type FetchContext, type FetchResult, type Warning } from './fetch.js'
 import {
-  canApplyInPlace, countInPlace, dropDeletedTwins, planRemovalsInPlace, recordInputsOf, stageRegistrationChanges, stageUntouchedUsers
+  canApplyInPlace, countInPlace, dropDeletedTwins, perUserInputOf, planRemovalsInPlace, recordInputsOf, stageRegistrationChanges,
+  stageUntouchedUsers
 } from './incremental.js'
 import type { TenantLease } from './lease.js'
 import { ProgressTracker } from './progress.js'
@@ -48,51 +49,41 @@ function fullSyncDue (lastFullSyncAt: Date | null, everyHours: number, now: numb
  * One attempt of a sync, while holding the tenant's lease: fetch everything into staging rows,
  * compute the records, decide the events, then commit the snapshot. A full sync stages everything
  * and replaces the snapshot; a delta sync stages its changes and, when the snapshot's records still
- * hold, computes and applies only those (else it rebuilds: see incremental.ts). A delta link that
- * expired turns the attempt into a full sync. Throws on failure; the previous snapshot stays current.
+ * hold, computes and applies only those (else it rebuilds: see incremental.ts). A delta that cannot
+ * do turns the attempt into a full sync (see fetchSync). Throws on failure; the previous snapshot stays current.
  */
 export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenant, lease: TenantLease, attempt: number, signal: AbortSignal): Promise<void> {
   const { db, bus, graph, config, log } = deps
   const scope: SyncScope = { syncId: run.syncId, tenantId: run.tenantId }
   const previousSyncId = tenant.currentSyncId
   const snapshotId = tenant.snapshotId
-  let mode = chooseMode(run.requestedMode, tenant, config.SYNC_FULL_EVERY_HOURS)
+  const previous = previousSyncId ? await getRun(db, previousSyncId) : undefined
+  const chosen = chooseMode(run.requestedMode, tenant, config.SYNC_FULL_EVERY_HOURS)
   await clearTenantExcept(db, scope.tenantId, [snapshotId])
-  await updateRun(db, scope.syncId, { mode, previousSyncId })
+  await updateRun(db, scope.syncId, { mode: chosen, previousSyncId })
   await bus.publish(SyncStarted, createEvent(SyncStarted, {
-    syncId: scope.syncId, tenantId: scope.tenantId, clientId: run.clientId, mode, startedAt: new Date().toISOString()
+    syncId: scope.syncId, tenantId: scope.tenantId, clientId: run.clientId, mode: chosen, startedAt: new Date().toISOString()
   }, { id: syncEventId(scope.syncId, SyncStarted.subject, attempt) }))
 
   const progress = new ProgressTracker({ db, bus, log, everyPages: config.SYNC_PROGRESS_EVERY_PAGES }, scope)
   try {
     progress.enter('fetching')
-    const ctx = {
+    const ctx: FetchContext = {
       db,
       scope,
       snapshotId,
+      snapshotPerUser: perUserInputOf(previous?.recordInputs),
       progress,
       ...graphClients(graph, scope.tenantId),
       pageSize: config.GRAPH_PAGE_SIZE,
       perUserConcurrency: config.GRAPH_PER_USER_CONCURRENCY
     }
-    const extra: Warning[] = []
-    let result: FetchResult
-    try {
-      result = await fetchAll(ctx, mode, tenant.deltaLink, signal)
-    } catch (err) {
-      if (mode !== 'delta' || !isDeltaExpired(err)) throw err
-      log.info({ syncId: scope.syncId, tenantId: scope.tenantId, code: err.code, status: err.status }, 'delta link expired, syncing in full')
-      extra.push({ field: 'delta', reason: `the delta link can no longer be used (${err.code}), so this sync ran in full` })
-      await clearSync(db, scope.syncId)
-      mode = 'full'
-      await updateRun(db, scope.syncId, { mode })
-      result = await fetchAll(ctx, mode, null, signal)
-    }
+    const { mode, result, warnings: extra } = await fetchSync(deps, ctx, chosen, tenant.deltaLink, signal)
 
     progress.enter('committing')
     const parts = await skuPartsOf(db, scope.syncId)
     const recordInputs = recordInputsOf(result, parts)
-    const plan = await planSnapshot(db, scope, mode, snapshotId, previousSyncId, recordInputs, result)
+    const plan = await planSnapshot(db, scope, mode, snapshotId, previous, recordInputs, result)
     // Once is enough for a full sync whose users were; a delta may just have staged the snapshot's users.
     if (mode === 'delta' || !result.analyzed) await analyzeIfLarge(db, scope.syncId)
     const upserted = await computeRecords(db, scope, result, parts, mode === 'delta' ? snapshotId : null)
@@ -120,6 +111,33 @@ export async function runAttempt (deps: AttemptDeps, run: SyncRun, tenant: Tenan
   }
 }
 
+/**
+ * fetchAll in the chosen mode, or in full when a delta cannot do: its link expired, or the snapshot's
+ * per-user states could not be read and now they can (only a full sync reads every user's). The
+ * attempt's staged rows start over, and a warning says why the sync ran in full.
+ */
+async function fetchSync (
+  deps: AttemptDeps, ctx: FetchContext, mode: 'full' | 'delta', deltaLink: string | null, signal: AbortSignal
+): Promise<{ mode: 'full' | 'delta', result: FetchResult, warnings: Warning[] }> {
+  if (mode === 'full') return { mode, result: await fetchAll(ctx, mode, null, signal), warnings: [] }
+  const ids = { syncId: ctx.scope.syncId, tenantId: ctx.scope.tenantId }
+  let reason: string
+  try {
+    const result = await fetchAll(ctx, mode, deltaLink, signal)
+    const perUserReadableNow = ctx.snapshotPerUser?.available === false && result.perUser.available
+    if (!perUserReadableNow) return { mode, result, warnings: [] }
+    deps.log.info(ids, 'per-user MFA states can be read now, syncing in full')
+    reason = 'the per-user MFA state can be read now (Policy.Read.All), so this sync ran in full to read it for every user'
+  } catch (err) {
+    if (!isDeltaExpired(err)) throw err
+    deps.log.info({ ...ids, code: err.code, status: err.status }, 'delta link expired, syncing in full')
+    reason = `the delta link can no longer be used (${err.code}), so this sync ran in full`
+  }
+  await clearSync(deps.db, ids.syncId)
+  await updateRun(deps.db, ids.syncId, { mode: 'full' })
+  return { mode: 'full', result: await fetchAll(ctx, 'full', null, signal), warnings: [{ field: 'delta', reason }] }
+}
+
 type SnapshotPlan = { kind: 'replace' } | { kind: 'in-place', snapshotId: string, counts: SyncCounts }
 
 /**
@@ -129,14 +147,13 @@ type SnapshotPlan = { kind: 'replace' } | { kind: 'in-place', snapshotId: string
  * and replaces the snapshot (every record recomputed).
  */
 async function planSnapshot (
-  db: AnyDb, scope: SyncScope, mode: 'full' | 'delta', snapshotId: string | null, previousSyncId: string | null,
+  db: AnyDb, scope: SyncScope, mode: 'full' | 'delta', snapshotId: string | null, previous: SyncRun | undefined,
   recordInputs: unknown, result: FetchResult
 ): Promise<SnapshotPlan> {
-  if (mode === 'full' || !snapshotId || !previousSyncId) {
+  if (mode === 'full' || !snapshotId) {
     await dropDeletedTwins(db, scope, null)
     return { kind: 'replace' }
   }
-  const previous = await getRun(db, previousSyncId)
   const base = { snapshotId, recordInputs: previous?.recordInputs ?? null, counts: (previous?.counts ?? null) as SyncCounts | null }
   if (canApplyInPlace(base, recordInputs)) {
     if (result.registration.available) await stageRegistrationChanges(db, scope, snapshotId)

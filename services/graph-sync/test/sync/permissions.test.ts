@@ -16,6 +16,7 @@ t.test('missing permissions', async (t) => {
   const logs = new Capture()
   const app = await h.build({ LOG_LEVEL: 'debug' }, { logs })
   const mix = { guests: 1, deleted: 1, orgContacts: 2, mfaRegistered: 3 }
+  const perUserMix = { ...mix, perUserEnabled: 3, perUserEnforced: 2 }
 
   t.test('without Policy.Read.All: per-user MFA, security defaults and CA are unknown with the reason; the sync completes', async (t) => {
     const tenantId = createTenant(h.sim, { displayName: 'No Policy Read', userCount: 8, mix, grantedPermissions: without('Policy.Read.All') })
@@ -74,6 +75,41 @@ t.test('missing permissions', async (t) => {
     const next = await waitForRun(h.sql, await requestSync(app, clientId, tenantId))
     t.equal(next.outcome, 'completed', String(next.error))
     t.same(h.tokens.forced, [tenantId], 'the token after the refusal was asked for with forceRefresh')
+  })
+
+  t.test('Policy.Read.All granted after a full sync without it: the next sync, a delta with no change, reads every user in full', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Policy Granted', userCount: 8, mix: perUserMix, grantedPermissions: without('Policy.Read.All') })
+    const { clientId, syncId } = await h.connect(tenantId)
+    t.equal((await waitForRun(h.sql, syncId)).outcome, 'completed')
+    h.sim.admin.setPermissions(tenantId, DEMO_APP.clientId, [...DEFAULT_APP_PERMISSIONS])
+    // A token carries the roles it was issued with: the grant shows with the next one (within the hour).
+    app.graphAccess.forgetToken(tenantId)
+
+    const run = await waitForRun(h.sql, await requestSync(app, clientId, tenantId))
+    t.equal(run.outcome, 'completed', String(run.error))
+    t.equal(run.mode, 'full', 'the delta turned into a full sync')
+    t.match(run.warnings, [{ field: 'delta', reason: /per-user MFA state can be read now.*ran in full/ }], 'saying why, and no perUserMfa warning')
+    const users = (await currentSnapshot(h.sql, tenantId)).rows.filter((r) => r.kind === 'user')
+    t.ok(users.length > 0)
+    const wrong = users.filter((r) => r.record.mfa.perUserState !== h.sim.admin.getUser(tenantId, r.objectId)?.mfa.perUserMfaState)
+    t.same(wrong.map((r) => r.objectId), [], "every user's real per-user state")
+  })
+
+  t.test('still without Policy.Read.All, a delta with no change keeps the warning and applies in place', async (t) => {
+    const tenantId = createTenant(h.sim, { displayName: 'Policy Still Missing', userCount: 8, mix: perUserMix, grantedPermissions: without('Policy.Read.All') })
+    const { clientId, syncId } = await h.connect(tenantId)
+    const first = await waitForRun(h.sql, syncId)
+    t.equal(first.outcome, 'completed')
+
+    const run = await waitForRun(h.sql, await requestSync(app, clientId, tenantId))
+    t.equal(run.outcome, 'completed', String(run.error))
+    t.equal(run.mode, 'delta')
+    t.match((run.warnings as Array<{ field: string }>).find((w) => w.field === 'perUserMfa'), { reason: /Policy\.Read\.All/ }, 'still the warning')
+    t.same(run.record_inputs, first.record_inputs, 'the same record inputs as the snapshot')
+    const [tenant] = await h.sql`select current_sync_id::text as current, snapshot_id::text as snapshot from graph_sync.tenants where tenant_id = ${tenantId}`
+    t.same(tenant, { current: run.sync_id, snapshot: syncId }, 'applied in place, not rebuilt')
+    const users = (await currentSnapshot(h.sql, tenantId)).rows.filter((r) => r.kind === 'user')
+    t.ok(users.length > 0 && users.every((r) => r.record.mfa.perUserState === 'unknown'))
   })
 
   t.test('no access token reaches the logs', async (t) => {
