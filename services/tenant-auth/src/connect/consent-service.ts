@@ -80,15 +80,7 @@ export class ConsentService {
   /** Resolves with the connected tenant or rejects with a CallbackFailure (a problem with Microsoft's error, if any). */
   async complete (q: CallbackQuery): Promise<CallbackSuccess> {
     const attemptId = verifyState(this.o.ring, q.state)
-    if (q.error) {
-      const microsoft = { error: q.error, errorDescription: q.error_description }
-      const detail = `Microsoft answered ${q.error}${q.error_description ? `: ${q.error_description}` : ''}`
-      // v1 errors carry no state: nothing to record against, but the admin still sees Microsoft's text
-      if (attemptId && (await consumeAttempt(this.o.db, attemptId)).result === 'ok') {
-        await finishAttempt(this.o.db, attemptId, { outcome: 'failed', error: detail })
-      }
-      throw fail(400, 'CONSENT_FAILED', detail, microsoft)
-    }
+    if (q.error) throw await this.providerError(attemptId, q.error, q.error_description)
     if (!attemptId) throw fail(400, 'STATE_INVALID', 'the state is missing, malformed or not ours')
     const consumed = await consumeAttempt(this.o.db, attemptId)
     if (consumed.result !== 'ok') throw stateRefused[consumed.result]()
@@ -101,6 +93,20 @@ export class ConsentService {
       await finishAttempt(this.o.db, attempt.id, { outcome: 'failed', error: (err as Error).message, ...(q.tenant && UUID.test(q.tenant) ? { tenantId: q.tenant } : {}) })
       throw err
     }
+  }
+
+  /**
+   * Anyone can send a browser to this address with an error text of their choosing (phishing under
+   * our name), so Microsoft's text is shown only with a live state of ours, used up now; without one
+   * (the v1 shape has none, spec §7) a generic message.
+   */
+  private async providerError (attemptId: string | undefined, error: string, description: string | undefined): Promise<CallbackFailure> {
+    if (!attemptId || (await consumeAttempt(this.o.db, attemptId)).result !== 'ok') {
+      return fail(400, 'CONSENT_FAILED', 'the connection was not completed at Microsoft; start it again from the MSP portal')
+    }
+    const detail = `Microsoft answered ${error}${description ? `: ${description}` : ''}`
+    await finishAttempt(this.o.db, attemptId, { outcome: 'failed', error: detail })
+    return fail(400, 'CONSENT_FAILED', detail, { error, errorDescription: description })
   }
 
   private async connect (clientId: string, tenantHint: string | null, q: CallbackQuery): Promise<CallbackSuccess> {

@@ -130,25 +130,33 @@ t.test('tampered, missing, expired and replayed states are refused and connect n
   t.equal((await h.app.db.select().from(tenants)).length, 1)
 })
 
-t.test('Microsoft\'s error redirect: recorded with its text; the v1 shape without state still answers', async (t) => {
+t.test('Microsoft\'s error redirect: its text shown and recorded for a live state of ours only; else a generic message', async (t) => {
   const simulator = await startSimulator(t)
   const h = await build(t, simulator)
   const clientId = await seedClient(h.app)
   const { tenantId } = simulator.sim.admin.createTenant({ displayName: 'Denied Co', userCount: 1 })
 
-  const denied = await callback(h.app, await consent(simulator, (await startConnect(h.app, clientId)).json().consentUrl, tenantId, 'deny'))
+  const deniedRedirect = await consent(simulator, (await startConnect(h.app, clientId)).json().consentUrl, tenantId, 'deny')
+  const denied = await callback(h.app, deniedRedirect)
   t.equal(denied.statusCode, 400)
   t.match(denied.json(), { code: 'CONSENT_FAILED', outcome: 'failed', error: 'access_denied', errorDescription: /^AADSTS65004: User declined/ })
   const [attempt] = await h.app.db.select().from(connectAttempts)
   t.match(attempt, { outcome: 'failed', error: /access_denied: AADSTS65004/ })
 
+  // anyone can send a browser here with words of their choosing: without a live state of ours, none of them is shown
+  const generic = { status: 400, code: 'CONSENT_FAILED', detail: 'the connection was not completed at Microsoft; start it again from the MSP portal' }
   const cancelled = await callback(h.app, await consent(simulator, (await startConnect(h.app, clientId)).json().consentUrl, tenantId, 'cancel'))
-  t.equal(cancelled.statusCode, 400)
-  t.match(cancelled.json(), { code: 'CONSENT_FAILED', error: 'permission_denied', errorDescription: 'The admin canceled the request' })
-
-  const v1 = await h.app.inject({ url: '/v1/connect/callback?error=permission_denied&error_description=The+admin+canceled+the+request', headers: { accept: 'application/json' } })
-  t.equal(v1.statusCode, 400)
-  t.match(v1.json(), { detail: 'Microsoft answered permission_denied: The admin canceled the request' })
+  t.match(cancelled.json(), generic, 'the v1 shape carries no state')
+  t.notOk('error' in cancelled.json() || 'errorDescription' in cancelled.json())
+  const phishing = new URL(deniedRedirect) // a state of ours, used up
+  phishing.searchParams.set('error_description', 'Your account is locked: call +1 555 0100')
+  const pages = [phishing.toString(), `${CALLBACK_URL}?error=access_denied&error_description=Your+account+is+locked%3A+call+%2B1+555+0100`]
+  for (const url of pages) {
+    t.match((await callback(h.app, url)).json(), generic)
+    const page = await callback(h.app, url, 'text/html')
+    t.equal(page.statusCode, 400)
+    t.notMatch(page.body, /locked|555|access_denied/)
+  }
   t.equal((await h.app.db.select().from(tenants)).length, 0)
 })
 
