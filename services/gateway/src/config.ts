@@ -24,7 +24,12 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144, description: 'as contacts-ingest\'s' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'requests per principal (sub) per window, per replica' }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000 }),
-  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'per request to a service (between CSV chunks for a stream)' })
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'per request to a service (between CSV chunks for a stream)' }),
+  CONSENT_CALLBACK_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 180_000,
+    description: 'for the consent callback: longer than tenant-auth\'s CONSENT_CONFIRM_TIMEOUT_MS (120 s) plus its last attempt, or the admin gets a 504 while the tenant connects'
+  })
 })])
 export type GatewayConfig = Static<typeof GatewayConfig>
 

@@ -30,7 +30,8 @@ export default fp(async (app: FastifyInstance, { config }: { config: GatewayConf
       contactsIngest: client(config.CONTACTS_INGEST_URL, 'contacts-ingest'),
       report: client(config.REPORT_URL, 'report')
     },
-    consentCallback: createPassthrough(config.TENANT_AUTH_URL, { service: 'tenant-auth', timeoutMs }),
+    // tenant-auth answers only once the tenant is confirmed, retrying while a fresh consent replicates
+    consentCallback: createPassthrough(config.TENANT_AUTH_URL, { service: 'tenant-auth', timeoutMs: config.CONSENT_CALLBACK_TIMEOUT_MS }),
     webhooks: config.WEBHOOKS_UPSTREAM_URL ? createPassthrough(config.WEBHOOKS_UPSTREAM_URL, { service: 'contacts-ingest', timeoutMs }) : undefined
   }
   app.decorate('upstreams', upstreams)

@@ -104,6 +104,18 @@ t.test('the consent callback is public and passes through as it is: HTML pages, 
   t.match(await tooLong.json(), { detail: /querystring\/state/ })
 })
 
+t.test('the consent callback waits out tenant-auth\'s confirmation, however short UPSTREAM_TIMEOUT_MS is', { skip: unlessServices('report', 'tenant-auth') }, async (t) => {
+  const stack = await startStack(t, { services: ['report', 'tenant-auth'], env: { UPSTREAM_TIMEOUT_MS: '200' } })
+  const clientId = await createClient(stack, 'Slow Replication')
+  const { tenantId } = stack.sim!.admin.createTenant({ displayName: 'Slow Co', userCount: 1 })
+  const started = ok(await stack.api().POST('/v1/clients/{clientId}/tenants/connect', { params: { path: { clientId } }, body: {} }), 'connect')
+  // the confirmation's Graph call takes far longer than UPSTREAM_TIMEOUT_MS (as retries during replication lag do)
+  stack.sim!.admin.setFaults(tenantId, { slowPageMs: 1_000, onlyPaths: ['/v1.0/organization'] })
+  const res = await consentThroughGateway(stack, started.consentUrl, tenantId)
+  t.equal(res.status, 200)
+  t.match(await res.json(), { outcome: 'connected', clientId, tenantId })
+})
+
 t.test("a service's deliberate 5xx comes back with its status and words (tenant-auth without an Azure app)", { skip: unlessServices('report', 'tenant-auth') }, async (t) => {
   const stack = await startStack(t, { services: ['report', 'tenant-auth'], azureApp: false })
   const clientId = await createClient(stack, 'Contoso')
