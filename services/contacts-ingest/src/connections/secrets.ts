@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { PsaCredentials, SecretRotate, SecretRotated } from '@m365/api'
 import type { AnyDb } from '@m365/db'
 import { badRequest, type CompactKeyRing } from '@m365/service-kit'
@@ -66,7 +66,11 @@ export function createConnectionSecrets (db: AnyDb, keys: CompactKeyRing, reposi
       return { id, psa: row.psa, baseUrl: row.baseUrl, credentials, version: `${row.updatedAt.getTime()}` }
     },
 
-    /** Seals every secret again with the current key (after ENCRYPTION_KEY rotated); returns how many rows changed. */
+    /**
+     * Seals every secret again with the current key (after ENCRYPTION_KEY rotated); returns how many rows changed.
+     * A row is written only if its secrets are still what was read: a rotation or PATCH by another replica meanwhile
+     * wins (its values are sealed with a current key already), instead of the old secret being written back.
+     */
     async reseal (): Promise<number> {
       const rows = await db.select().from(psaConnections)
       let changed = 0
@@ -79,8 +83,13 @@ export function createConnectionSecrets (db: AnyDb, keys: CompactKeyRing, reposi
           previousWebhookSecret: again(row.previousWebhookSecret, secretContext(row.id))
         }
         if (next.credentials === row.credentials && next.webhookSecret === row.webhookSecret && next.previousWebhookSecret === row.previousWebhookSecret) continue
-        await db.update(psaConnections).set(next).where(eq(psaConnections.id, row.id))
-        changed++
+        const written = await db.update(psaConnections).set(next).where(and(
+          eq(psaConnections.id, row.id),
+          sql`${psaConnections.credentials} is not distinct from ${row.credentials}`,
+          sql`${psaConnections.webhookSecret} is not distinct from ${row.webhookSecret}`,
+          sql`${psaConnections.previousWebhookSecret} is not distinct from ${row.previousWebhookSecret}`
+        )).returning({ id: psaConnections.id })
+        changed += written.length
       }
       return changed
     }
