@@ -44,7 +44,10 @@ export const SyncRun = Type.Object({
 }, { title: 'SyncRun' })
 export type SyncRun = Static<typeof SyncRun>
 
-/** POST …/tenants/{tenantId}/sync: `auto` (default) runs a delta sync when there is a snapshot to continue from, else a full one. */
+/**
+ * POST …/tenants/{tenantId}/sync: `auto` (default) runs a delta sync when there is a snapshot to continue from and the
+ * tenant's last full sync is younger than graph-sync's SYNC_FULL_EVERY_HOURS, else a full one.
+ */
 export const SyncStart = Type.Object({ mode: Type.Optional(SyncMode) }, { additionalProperties: false })
 export type SyncStart = Static<typeof SyncStart>
 
