@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm'
 import { TenantDisconnected } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
 import { enqueue } from '@m365/service-kit/outbox'
-import { clients, connectAttempts, outbox, tenantCredentials, tenants, tokenCache } from '../db/schema.js'
+import { clients, connectAttempts, outbox, releasedTenants, tenantCredentials, tenants, tokenCache } from '../db/schema.js'
 
 export async function clientExists (db: AnyDb, clientId: string): Promise<boolean> {
   const [row] = await db.select({ clientId: clients.clientId }).from(clients)
@@ -36,6 +36,8 @@ export async function purgeClient (db: AnyDb, clientId: string, deletedAt: Date)
       await tx.delete(tokenCache).where(inArray(tokenCache.tenantId, ids))
       await tx.delete(tenantCredentials).where(inArray(tenantCredentials.tenantId, ids))
       await tx.delete(tenants).where(and(eq(tenants.clientId, clientId), inArray(tenants.tenantId, ids)))
+      await tx.insert(releasedTenants).values(ids.map((tenantId) => ({ tenantId, releasedAt: deletedAt })))
+        .onConflictDoUpdate({ target: releasedTenants.tenantId, set: { releasedAt: deletedAt } })
     }
     await tx.delete(connectAttempts).where(eq(connectAttempts.clientId, clientId))
     return owned.filter((t) => t.status !== 'disconnected').length

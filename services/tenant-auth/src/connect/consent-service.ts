@@ -7,7 +7,7 @@ import type { AppCredential } from '../identity/app-credential.js'
 import { adminConsentUrl } from '../identity/authority.js'
 import { confirmTenant } from '../identity/confirm-tenant.js'
 import type { TokenBroker } from '../identity/token-broker.js'
-import { activeBinding, bindTenant, lastBinding } from '../tenants/tenant-repository.js'
+import { activeBinding, bindTenant, lastBinding, wasReleased } from '../tenants/tenant-repository.js'
 import { consumeAttempt, createAttempt, finishAttempt } from './attempts.js'
 import { mintState, verifyState } from './state.js'
 
@@ -152,12 +152,14 @@ export class ConsentService {
   /**
    * The callback's `tenant` is forgeable (spec §7) and the confirmation only proves the MSP app is in
    * that tenant, so an attempt that named no tenant may not take one the app is in for other reasons:
-   * one another client had, or the MSP's own. Naming it when starting, the MSP vouches for it.
+   * one another client had (still disconnected there, or the client since deleted), or the MSP's own.
+   * Naming it when starting, the MSP vouches for it.
    */
   private async assertUnnamedBindable (tenantId: string, clientId: string): Promise<void> {
     if (tenantId === this.o.homeTenantId) throw notNamed(tenantId, 'it is the MSP\'s own tenant')
     const last = await lastBinding(this.o.db, tenantId)
     if (last && last.clientId !== clientId) throw notNamed(tenantId, HAD_ANOTHER_CLIENT)
+    if (!last && await wasReleased(this.o.db, tenantId)) throw notNamed(tenantId, HAD_ANOTHER_CLIENT)
   }
 }
 

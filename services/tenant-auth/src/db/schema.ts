@@ -34,6 +34,15 @@ export const tenants = tenantAuth.table('tenants', {
   createdAt: at('created_at').notNull().defaultNow()
 }, (t) => [index('tenants_client_idx').on(t.clientId, t.tenantId)])
 
+/**
+ * Tenants of deleted clients, by id only (the client's data is purged): the MSP app may still be in
+ * them, so a consent link that names no tenant must not take one (consent-service).
+ */
+export const releasedTenants = tenantAuth.table('released_tenants', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  releasedAt: at('released_at').notNull()
+})
+
 /** A tenant's own app registration; the secret or private key only as AES-256-GCM ciphertext. */
 export const tenantCredentials = tenantAuth.table('tenant_credentials', {
   tenantId: uuid('tenant_id').primaryKey(),

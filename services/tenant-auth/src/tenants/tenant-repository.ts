@@ -2,7 +2,7 @@ import { and, asc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { TenantConnected, TenantConsentRevoked, TenantDisconnected } from '@m365/contracts'
 import type { AnyDb } from '@m365/db'
 import { enqueue } from '@m365/service-kit/outbox'
-import { outbox, tenantCredentials, tenants, tokenCache, type CredentialType, type SyncOutcome, type TenantStatus } from '../db/schema.js'
+import { outbox, releasedTenants, tenantCredentials, tenants, tokenCache, type CredentialType, type SyncOutcome, type TenantStatus } from '../db/schema.js'
 
 export interface TenantView {
   tenantId: string
@@ -74,6 +74,12 @@ export async function lastBinding (db: AnyDb, tenantId: string): Promise<Binding
   return row
 }
 
+/** Whether the tenant belonged to a client that was deleted (and has not been connected since). */
+export async function wasReleased (db: AnyDb, tenantId: string): Promise<boolean> {
+  const [row] = await db.select({ tenantId: releasedTenants.tenantId }).from(releasedTenants).where(eq(releasedTenants.tenantId, tenantId))
+  return row !== undefined
+}
+
 /** Who a tenant is bound to now, if anyone (a disconnected binding can be taken over). */
 export async function activeBinding (db: AnyDb, tenantId: string): Promise<Binding | undefined> {
   const row = await lastBinding(db, tenantId)
@@ -113,6 +119,7 @@ export async function bindTenant (tx: AnyDb, input: { clientId: string, tenantId
     lastError: null,
     ...(row.clientId !== input.clientId && { lastSyncAt: null, lastSyncOutcome: null, lastSyncError: null })
   }).where(eq(tenants.tenantId, input.tenantId))
+  await tx.delete(releasedTenants).where(eq(releasedTenants.tenantId, input.tenantId))
   await enqueue(tx, outbox, TenantConnected, {
     clientId: input.clientId, tenantId: input.tenantId, ...(displayName ? { displayName } : {}), connectedAt: now.toISOString()
   })

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { eq, sql } from 'drizzle-orm'
-import { connectAttempts, outbox, tenants } from '../../../src/db/schema.js'
+import { purgeClient } from '../../../src/clients/client-repository.js'
+import { connectAttempts, outbox, releasedTenants, tenants } from '../../../src/db/schema.js'
 import {
   CALLBACK_URL, asClient, asMsp, build, callback, consent, connectTenant, headersFor, seedClient, startConnect, startSimulator, waitFor
 } from '../../helper.js'
@@ -227,14 +228,26 @@ t.test('a forged tenant on an unnamed attempt: one another client had, or the MS
   t.equal(home409.statusCode, 409)
   t.match(home409.body, /the MSP&#39;s own tenant/)
   t.match(await h.app.db.select().from(tenants), [{ tenantId, clientId: former, status: 'disconnected' }], 'nothing bound')
+
+  // a tenant of a client since deleted: its rows are purged, but the app is still in it
+  const deleted = await seedClient(h.app)
+  const orphan = simulator.sim.admin.createTenant({ displayName: 'Orphan Co', userCount: 1 }).tenantId
+  t.equal((await connectTenant(h, simulator, deleted, orphan)).statusCode, 200)
+  await purgeClient(h.app.db, deleted, new Date())
+  const orphaned = await callback(h.app, await forge(orphan))
+  t.equal(orphaned.statusCode, 409)
+  t.match(orphaned.json(), { code: 'TENANT_NOT_NAMED', detail: /connected to another client before/ })
+  t.same(await h.app.db.select().from(tenants).where(eq(tenants.tenantId, orphan)), [], 'nothing bound')
   const attempts = await h.app.db.select().from(connectAttempts).where(eq(connectAttempts.clientId, clientId))
-  t.same(attempts.map((a) => a.outcome), ['failed', 'failed'])
+  t.same(attempts.map((a) => a.outcome), ['failed', 'failed', 'failed'])
 
   const named = async (target: string) =>
     await callback(h.app, await consent(simulator, (await startConnect(h.app, clientId, { tenantId: target })).json().consentUrl, target))
   t.equal((await named(tenantId)).statusCode, 200, 'the MSP vouches for a tenant it names')
   t.equal((await named(home)).statusCode, 200)
-  t.match(await h.app.db.select().from(tenants).where(eq(tenants.clientId, clientId)), [{ status: 'connected' }, { status: 'connected' }])
+  t.equal((await named(orphan)).statusCode, 200)
+  t.match(await h.app.db.select().from(tenants).where(eq(tenants.clientId, clientId)), [{ status: 'connected' }, { status: 'connected' }, { status: 'connected' }])
+  t.same(await h.app.db.select().from(releasedTenants), [], 'connected again: no longer a released tenant')
 })
 
 t.test('a named tenant: consent is asked of it, and consent given elsewhere is refused', async (t) => {
