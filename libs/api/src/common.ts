@@ -15,7 +15,8 @@ export const MAX_PAGE_SIZE = 500
 
 export const PageQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'nextCursor of the previous page' }))
+  // a cursor carries the last item's sort values: a name of up to 1,000 characters (4 bytes each in UTF-8) and ids, in base64url
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 8192, description: 'nextCursor of the previous page' }))
 })
 export type PageQuery = Static<typeof PageQuery>
 

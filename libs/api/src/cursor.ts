@@ -18,7 +18,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
  */
 const KIND_CHECKS = {
   /** Free text sort keys (names); Postgres text holds no NUL. */
-  text: (value: unknown) => typeof value === 'string' && value.length <= 2_000 && !value.includes('\u0000'),
+  text: (value: unknown) => typeof value === 'string' && value.length <= 1_000 && !value.includes('\u0000'),
   uuid: (value: unknown) => typeof value === 'string' && UUID.test(value),
   /** As encodeCursor got it from Date.toISOString(). */
   timestamp: (value: unknown) => typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)),

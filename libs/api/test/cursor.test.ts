@@ -31,7 +31,7 @@ t.test('a value the column would refuse is refused here, not by Postgres', async
     ['below int4', [-2_147_483_649], ['int']],
     ['a string for an int', ['1'], ['int']],
     ['a NUL in text', ['a\u0000b'], ['text']],
-    ['text beyond any sort key', ['x'.repeat(2_001)], ['text']],
+    ['text beyond any sort key', ['x'.repeat(1_001)], ['text']],
     ['a date that is not an instant', ['2026-11-28'], ['timestamp']],
     ['an impossible date', ['2026-13-45T00:00:00.000Z'], ['timestamp']],
     ['a timestamp with an offset', ['2026-11-28T12:00:00+01:00'], ['timestamp']]

@@ -33,3 +33,21 @@ t.test('every paged list refuses a cursor whose values are of the wrong kind wit
     }
   }
 })
+
+t.test('a page ending on a long non-ASCII name gives a cursor the next request accepts', async (t) => {
+  const { app } = await build(t)
+  for (const letter of ['ü', 'ж', '語']) {
+    const res = await app.inject({ method: 'POST', url: '/v1/clients', headers: MSP, payload: { name: letter.repeat(200) } })
+    t.equal(res.statusCode, 201, res.body)
+  }
+  const names: string[] = []
+  let cursor: string | null = null
+  do {
+    const res = await app.inject({ url: `/v1/clients?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: MSP })
+    t.equal(res.statusCode, 200, res.body)
+    const page = res.json<{ items: Array<{ name: string }>, nextCursor: string | null }>()
+    names.push(...page.items.map((c) => c.name))
+    cursor = page.nextCursor
+  } while (cursor)
+  t.equal(names.length, 3, 'every client reached')
+})
