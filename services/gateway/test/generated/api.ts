@@ -3990,25 +3990,35 @@ export interface operations {
                         usersAdded: {
                             total: number;
                             items: {
+                                /** @description `o365:<tenantId>:<userId>` when both versions show the tenant id and user id columns; otherwise (and for every contact row) an opaque hash, the same for a row in every diff of the report */
                                 rowKey: string;
-                                displayName: string | null;
-                                email: string | null;
+                                /** @description the display name cell, else the contact name cell; left out when neither column is visible */
+                                displayName?: string | null;
+                                /** @description the email cell, else the user principal name cell; left out when neither column is visible */
+                                email?: string | null;
                             }[];
                         };
                         usersRemoved: {
                             total: number;
                             items: {
+                                /** @description `o365:<tenantId>:<userId>` when both versions show the tenant id and user id columns; otherwise (and for every contact row) an opaque hash, the same for a row in every diff of the report */
                                 rowKey: string;
-                                displayName: string | null;
-                                email: string | null;
+                                /** @description the display name cell, else the contact name cell; left out when neither column is visible */
+                                displayName?: string | null;
+                                /** @description the email cell, else the user principal name cell; left out when neither column is visible */
+                                email?: string | null;
                             }[];
                         };
-                        licenseChanges: {
+                        /** @description left out unless both versions show the licenses column */
+                        licenseChanges?: {
                             total: number;
                             items: {
+                                /** @description `o365:<tenantId>:<userId>` when both versions show the tenant id and user id columns; otherwise (and for every contact row) an opaque hash, the same for a row in every diff of the report */
                                 rowKey: string;
-                                displayName: string | null;
-                                email: string | null;
+                                /** @description the display name cell, else the contact name cell; left out when neither column is visible */
+                                displayName?: string | null;
+                                /** @description the email cell, else the user principal name cell; left out when neither column is visible */
+                                email?: string | null;
                                 added: {
                                     /** Format: uuid */
                                     skuId: string;
@@ -4023,12 +4033,16 @@ export interface operations {
                                 }[];
                             }[];
                         };
-                        mfaStatusChanges: {
+                        /** @description left out unless both versions show the MFA status column */
+                        mfaStatusChanges?: {
                             total: number;
                             items: {
+                                /** @description `o365:<tenantId>:<userId>` when both versions show the tenant id and user id columns; otherwise (and for every contact row) an opaque hash, the same for a row in every diff of the report */
                                 rowKey: string;
-                                displayName: string | null;
-                                email: string | null;
+                                /** @description the display name cell, else the contact name cell; left out when neither column is visible */
+                                displayName?: string | null;
+                                /** @description the email cell, else the user principal name cell; left out when neither column is visible */
+                                email?: string | null;
                                 from: string | null;
                                 to: string | null;
                             }[];
