@@ -43,9 +43,9 @@ t.test('a page ending on a long non-ASCII name gives a cursor the next request a
   const names: string[] = []
   let cursor: string | null = null
   do {
-    const res = await app.inject({ url: `/v1/clients?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: MSP })
+    const res: { statusCode: number, body: string, json: <T>() => T } = await app.inject({ url: `/v1/clients?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: MSP })
     t.equal(res.statusCode, 200, res.body)
-    const page = res.json<{ items: Array<{ name: string }>, nextCursor: string | null }>()
+    const page: { items: Array<{ name: string }>, nextCursor: string | null } = res.json()
     names.push(...page.items.map((c) => c.name))
     cursor = page.nextCursor
   } while (cursor)
