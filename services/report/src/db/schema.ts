@@ -141,6 +141,18 @@ export const o365Users = report.table('o365_users', {
   index('o365_users_tenant_sync_idx').on(t.tenantId, t.syncId)
 ])
 
+/**
+ * Users a delta sync removed, with that sync's completedAt: an older sync applied late does not bring
+ * them back. A full sync's removals need none (tenant_sync_state.full_completed_at), and it drops those
+ * before it. Cleared when a newer sync writes the user again.
+ */
+export const o365UserRemovals = report.table('o365_user_removals', {
+  tenantId: uuid('tenant_id').notNull(),
+  userId: uuid('user_id').notNull(),
+  clientId: uuid('client_id').notNull(),
+  removedAt: at('removed_at').notNull()
+}, (t) => [primaryKey({ columns: [t.tenantId, t.userId] })])
+
 /** Every address a user can be matched on, lower-cased; rank: mail 1, upn 2, proxyAddress 3, otherMail 4. */
 export const o365UserAddresses = report.table('o365_user_addresses', {
   tenantId: uuid('tenant_id').notNull(),
@@ -175,6 +187,8 @@ export const tenantSyncState = report.table('tenant_sync_state', {
   syncId: uuid('sync_id').notNull(),
   mode: text('mode').notNull(),
   completedAt: at('completed_at').notNull(),
+  /** completedAt of the newest full sync applied: it says who exists then, so an older sync applied late changes nothing */
+  fullCompletedAt: at('full_completed_at'),
   skusSyncId: uuid('skus_sync_id'),
   skusCompletedAt: at('skus_completed_at')
 })

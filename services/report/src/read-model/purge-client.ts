@@ -17,7 +17,7 @@ export async function purgeClient (tx: AnyDb, clientId: string, deletedAt: strin
     values (${clientId}::uuid, ${deletedAt}::timestamptz) on conflict do nothing`)
   await tx.execute(sql`delete from report.o365_user_addresses a using report.o365_users u
     where u.client_id = ${clientId}::uuid and a.tenant_id = u.tenant_id and a.user_id = u.user_id`)
-  for (const table of ['clients', 'o365_users', 'o365_skus', 'tenant_sync_state', 'tenants', 'contacts', 'staged_syncs']) {
+  for (const table of ['clients', 'o365_users', 'o365_user_removals', 'o365_skus', 'tenant_sync_state', 'tenants', 'contacts', 'staged_syncs']) {
     const column = table === 'clients' ? 'id' : 'client_id'
     await tx.execute(sql`delete from ${sql.raw(`report.${table}`)} where ${sql.raw(column)} = ${clientId}::uuid`)
   }

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { ClientDeleted, createEvent } from '@m365/contracts'
 import { queryRows } from '@m365/db'
@@ -10,7 +11,7 @@ const counts = async (db: Parameters<typeof queryRows>[0]) => (await queryRows<R
   (select count(*)::int from report.o365_users) as users, (select count(*)::int from report.o365_user_addresses) as addresses,
   (select count(*)::int from report.o365_skus) as skus, (select count(*)::int from report.contacts) as contacts,
   (select count(*)::int from report.tenants) as tenants, (select count(*)::int from report.reports) as reports,
-  (select count(*)::int from report.version_rows) as rows`))[0]
+  (select count(*)::int from report.version_rows) as rows, (select count(*)::int from report.o365_user_removals) as removals`))[0]
 
 t.test('deleting a client purges its data; late events about it change nothing', async (t) => {
   const { app } = await build(t)
@@ -19,13 +20,14 @@ t.test('deleting a client purges its data; late events about it change nothing',
   const clientId = await createClient(app, 'Gone')
   const tenantId = await connectTenant(app, clientId)
   await syncTenant(app, { tenantId, clientId, users: [user({ mail: 'a@gone.com' })], skus: [sku(E3, 1, 1)] })
+  await syncTenant(app, { tenantId, clientId, mode: 'delta', removedIds: [randomUUID()], skus: [sku(E3, 1, 1)] })
   await upsertContact(app, clientId, contact({ email: 'a@gone.com' }))
   await createVersion(app, await createReport(app, clientId))
   const before = await counts(app.db)
-  t.match(before, { users: 2, skus: 1, contacts: 1, tenants: 2, reports: 1, rows: 1 })
+  t.match(before, { users: 2, skus: 1, contacts: 1, tenants: 2, reports: 1, rows: 1, removals: 1 })
 
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/clients/${clientId}`, headers: MSP })).statusCode, 204)
-  t.match(await counts(app.db), { users: 1, addresses: 2, skus: 0, contacts: 0, tenants: 1, reports: 0, rows: 0 })
+  t.match(await counts(app.db), { users: 1, addresses: 2, skus: 0, contacts: 0, tenants: 1, reports: 0, rows: 0, removals: 0 })
 
   const deleted = createEvent(ClientDeleted, { clientId, deletedAt: new Date().toISOString() })
   await handleClientDeleted(app.db, deleted)

@@ -86,6 +86,48 @@ t.test('delta syncs upsert and remove; a sync applied late never overwrites a ne
   t.same(await queryRows(app.db, sql`select count(*)::int as n from report.o365_user_addresses where tenant_id = ${tenantId}::uuid`), [{ n: 0 }])
 })
 
+t.test('a user a newer sync removed is not brought back by an older sync applied late', async (t) => {
+  const { app } = await build(t)
+  for (const removedBy of ['delta', 'full'] as const) {
+    for (const lateMode of ['delta', 'full'] as const) {
+      const tenantId = randomUUID()
+      const ann = user({ displayName: 'Ann' })
+      const bob = user({ displayName: 'Bob' })
+      const cat = user({ displayName: 'Cat' }) // created after the first sync, gone again before the newer one
+      const t0 = Date.now() - 60_000
+      await syncTenant(app, { tenantId, clientId, users: [ann, bob], completedAt: new Date(t0) })
+      const late = syncEvents({ tenantId, clientId, mode: lateMode, users: [ann, bob, cat], completedAt: new Date(t0 + 1_000) })
+      const newer = removedBy === 'delta' ? { mode: 'delta' as const, removedIds: [bob.id, cat.id] } : { users: [ann] }
+      await syncTenant(app, { tenantId, clientId, ...newer, completedAt: new Date(t0 + 2_000) })
+      await applySyncEvents(app, late)
+      t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['Ann'], `removed by a ${removedBy} sync, an older ${lateMode} sync late`)
+      t.same(await queryRows(app.db, sql`select count(*)::int as n from report.o365_user_addresses
+        where tenant_id = ${tenantId}::uuid and user_id <> ${ann.id}::uuid`), [{ n: 0 }], 'nor their addresses')
+    }
+  }
+})
+
+t.test('a removed user comes back with a newer sync; a full sync forgets the removals before it', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const ann = user({ displayName: 'Ann' })
+  const bob = user({ displayName: 'Bob' })
+  const t0 = Date.now() - 60_000
+  const removals = async () => await queryRows(app.db, sql`select user_id from report.o365_user_removals where tenant_id = ${tenantId}::uuid`)
+  await syncTenant(app, { tenantId, clientId, users: [ann, bob], completedAt: new Date(t0) })
+  await syncTenant(app, { tenantId, clientId, mode: 'delta', removedIds: [bob.id], completedAt: new Date(t0 + 2_000) })
+  t.same(await removals(), [{ user_id: bob.id }], 'the removal is remembered')
+  await syncTenant(app, { tenantId, clientId, mode: 'delta', users: [bob], completedAt: new Date(t0 + 3_000) })
+  t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['Ann', 'Bob'], 'a newer sync brings Bob back')
+  t.same(await removals(), [], 'and clears his removal')
+
+  await syncTenant(app, { tenantId, clientId, mode: 'delta', removedIds: [ann.id], completedAt: new Date(t0 + 4_000) })
+  await syncTenant(app, { tenantId, clientId, users: [bob], completedAt: new Date(t0 + 5_000) })
+  t.same(await removals(), [], 'a full sync drops the removals before it')
+  await syncTenant(app, { tenantId, clientId, mode: 'delta', users: [ann], completedAt: new Date(t0 + 3_500) })
+  t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['Bob'], 'a sync older than the last full sync changes nothing')
+})
+
 t.test('the addresses a user can be matched on', async (t) => {
   const { app } = await build(t)
   const tenantId = randomUUID()
