@@ -91,7 +91,8 @@ export function syncEvents (plan: SyncPlan) {
   const removed = chunks(removedIds).map((part, i) => createEvent(O365UsersRemoved, { ...header(i + 1), userIds: part },
     { id: `${syncId}:${O365UsersRemoved.subject}:${i + 1}` }))
   const completedAt = (plan.completedAt ?? new Date()).toISOString()
-  const skus = plan.skus && createEvent(O365SkusReplaced, { syncId, tenantId, clientId, skus: plan.skus, at: completedAt })
+  // graph-sync publishes one per sync, even for a tenant without subscriptions
+  const skus = createEvent(O365SkusReplaced, { syncId, tenantId, clientId, skus: plan.skus ?? [], at: completedAt })
   const completed = createEvent(SyncCompleted, {
     syncId,
     tenantId,
@@ -109,7 +110,7 @@ export function syncEvents (plan: SyncPlan) {
 export async function applySyncEvents (app: FastifyInstance, events: ReturnType<typeof syncEvents>): Promise<void> {
   for (const event of events.upserted) await handleUsersBatch(app.db, 'upserted', event)
   for (const event of events.removed) await handleUsersBatch(app.db, 'removed', event)
-  if (events.skus) await handleSkusReplaced(app.db, events.skus)
+  await handleSkusReplaced(app.db, events.skus)
   await handleSyncCompleted(app.db, events.completed)
 }
 

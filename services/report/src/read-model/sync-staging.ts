@@ -18,8 +18,8 @@ export type SyncOutcome = 'applied' | 'incomplete' | 'ignored'
 export const BATCH_CONCURRENCY = 4
 
 /**
- * Thrown after recording a SyncCompleted whose batches are not all here yet: the bus redelivers it later
- * (usual after a big sync, and no failure: the last batch applies the sync anyway).
+ * Thrown after recording a SyncCompleted whose batches or SKUs are not all here yet: the bus redelivers it
+ * later (usual after a big sync, and no failure: the last of them to arrive applies the sync anyway).
  */
 export class SyncIncompleteError extends RetryLaterError {
   override readonly name = 'SyncIncompleteError'
@@ -31,7 +31,7 @@ const toApply = (c: Completion): SyncToApply => ({
 
 /**
  * A sync's o365.users.* batches are held by syncId and applied, all in one transaction, once its
- * SyncCompleted is here and every batch it counts has arrived, whichever comes last. A batch is staged
+ * SyncCompleted, every batch it counts and its SKUs have arrived, whichever comes last. A batch is staged
  * under the tenant's shared lock, so a tenant's batches are written side by side; when its sync's
  * completion is already here, a second transaction takes the lock exclusively (after every batch
  * being staged has committed) and applies the sync if it is complete. A batch seen before checks
@@ -58,7 +58,10 @@ export async function handleUsersBatch (
   })
 }
 
-/** SKUs go with their sync; when that sync is already applied they replace the held ones directly (if not older). */
+/**
+ * SKUs are staged with their sync, which waits for them (applyIfComplete). A sync applied without them
+ * (by a replica from before syncs waited for their SKUs) gets them directly, unless newer ones are held.
+ */
 export async function handleSkusReplaced (db: AnyDb, event: EventOf<typeof O365SkusReplaced>): Promise<SyncOutcome> {
   const { syncId, tenantId, clientId, skus } = event.data
   return await db.transaction(async (tx) => {
@@ -90,7 +93,7 @@ export async function handleSyncCompleted (db: AnyDb, event: EventOf<typeof Sync
     return await applyIfComplete(tx, syncId)
   })
   if (outcome === 'incomplete') {
-    throw new SyncIncompleteError(`sync ${syncId} completed but not all its batches have arrived yet`)
+    throw new SyncIncompleteError(`sync ${syncId} completed but not all its batches and SKUs have arrived yet`)
   }
   return outcome
 }
@@ -102,6 +105,11 @@ async function stageSync (tx: AnyDb, syncId: string, tenantId: string, clientId:
   return { appliedAt: row.appliedAt, completion: row.completion as Completion | null }
 }
 
+/**
+ * Complete: the completion, every batch it counts and the SKUs. graph-sync publishes one o365.skus.replaced
+ * per sync, but its consumer can lag: applied without it, the sync's users would show with the licence
+ * totals of the sync before.
+ */
 async function applyIfComplete (tx: AnyDb, syncId: string): Promise<SyncOutcome> {
   const [state] = await queryRows<{ completion: Completion | null, applied: boolean, upserted: number, removed: number, skus: unknown }>(tx, sql`
     select s.completion, s.applied_at is not null as applied,
@@ -114,10 +122,10 @@ async function applyIfComplete (tx: AnyDb, syncId: string): Promise<SyncOutcome>
   if (state?.applied) return 'ignored'
   if (!state?.completion) return 'incomplete'
   const { batches } = state.completion
-  if (state.upserted < batches.upserted || state.removed < batches.removed) return 'incomplete'
+  if (state.upserted < batches.upserted || state.removed < batches.removed || state.skus === null) return 'incomplete'
   const sync = toApply(state.completion)
   await applySync(tx, sync)
-  if (state.skus) await replaceSkus(tx, sync, state.skus)
+  await replaceSkus(tx, sync, state.skus)
   await tx.update(stagedSyncs).set({ appliedAt: new Date() }).where(eq(stagedSyncs.syncId, syncId))
   await tx.delete(stagedBatches).where(eq(stagedBatches.syncId, syncId))
   await tx.delete(stagedSkus).where(eq(stagedSkus.syncId, syncId))

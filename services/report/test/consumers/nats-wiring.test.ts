@@ -31,7 +31,7 @@ t.test('consumers over NATS JetStream: events feed the read model, out of order 
   const sync = syncEvents({ tenantId, clientId, users, skus: [sku(E3, 3, 1)], batchSize: 1 })
   // the completion first: it must wait for the batches
   await bus.publish(SyncCompleted, sync.completed)
-  await bus.publish(O365SkusReplaced, sync.skus!)
+  await bus.publish(O365SkusReplaced, sync.skus)
   for (const batch of sync.upserted.reverse()) await bus.publish(O365UsersUpserted, batch)
   // the same batch again under another message id (JetStream's dedupe would drop a repeat of the same one)
   await bus.publish(O365UsersUpserted, sync.upserted[0]!, { msgId: randomUUID() })
@@ -71,6 +71,7 @@ t.test('an invalid event is dead-lettered, the consumer goes on', async (t) => {
   t.match(letter?.payload, /"bad-1"/)
   const clientId = randomUUID()
   const sync = syncEvents({ tenantId: randomUUID(), clientId, users: [user({ displayName: 'After' })] })
+  await bus.publish(O365SkusReplaced, sync.skus)
   for (const event of sync.upserted) await bus.publish(O365UsersUpserted, event)
   await bus.publish(SyncCompleted, sync.completed)
   await waitFor(async () => (await queryRows(app.db, sql`select 1 from report.o365_users where display_name = 'After'`)).length === 1,

@@ -51,7 +51,7 @@ t.test('a full sync whose completion arrives first is applied only when its last
 
   await t.rejects(handleSyncCompleted(app.db, events.completed), SyncIncompleteError, 'completion before its batches: redeliver later')
   await handleUsersBatch(app.db, 'upserted', events.upserted[0]!)
-  await handleSkusReplaced(app.db, events.skus!)
+  await handleSkusReplaced(app.db, events.skus)
   await handleUsersBatch(app.db, 'upserted', events.upserted[2]!)
   t.same((await usersOf(app, tenantId)).map((u) => u.display_name), ['Old timer'], 'nothing of the sync shows while a batch is missing')
   await t.rejects(handleSyncCompleted(app.db, events.completed), SyncIncompleteError, 'the redelivery checks again')
@@ -155,6 +155,7 @@ t.test('batches handled at once, as the consumers do, apply their sync exactly o
 
   const completionFirst = syncEvents({ tenantId: randomUUID(), clientId, users, batchSize: 1 })
   await t.rejects(handleSyncCompleted(app.db, completionFirst.completed), SyncIncompleteError, 'no batch is here yet')
+  t.equal(await handleSkusReplaced(app.db, completionFirst.skus), 'incomplete')
   const outcomes = await Promise.all(completionFirst.upserted.map(async (event) => await handleUsersBatch(app.db, 'upserted', event)))
   t.same(outcomes.filter((o) => o === 'applied').length, 1, 'one batch, the last to take the lock, applied the sync')
   t.equal((await usersOf(app, completionFirst.completed.data.tenantId)).length, 24, 'with every user')
@@ -162,11 +163,12 @@ t.test('batches handled at once, as the consumers do, apply their sync exactly o
   const allAtOnce = syncEvents({ tenantId: randomUUID(), clientId, users, batchSize: 1 })
   const settled = await Promise.allSettled([
     handleSyncCompleted(app.db, allAtOnce.completed),
+    handleSkusReplaced(app.db, allAtOnce.skus),
     ...allAtOnce.upserted.map(async (event) => await handleUsersBatch(app.db, 'upserted', event))
   ])
   const applied = settled.filter((s) => s.status === 'fulfilled' && s.value === 'applied').length
   const early = settled.filter((s) => s.status === 'rejected' && s.reason instanceof SyncIncompleteError).length
-  t.equal(applied, 1, 'the completion and the batches together apply it once')
+  t.equal(applied, 1, 'the completion, the SKUs and the batches together apply it once')
   // ignored: a batch staged beside the others whose check came after another one applied the sync, its batch included
   const waited = settled.filter((s) => s.status === 'fulfilled' && (s.value === 'incomplete' || s.value === 'ignored')).length
   t.equal(applied + early + waited, settled.length, 'nothing else happened')
@@ -177,6 +179,7 @@ t.test('a batch delivered again after it was staged but its sync not applied (th
   const { app } = await build(t)
   const events = syncEvents({ tenantId: randomUUID(), clientId, users: [user({ displayName: 'Ann' }), user({ displayName: 'Bob' })], batchSize: 1 })
   const [first, last] = events.upserted as [typeof events.upserted[0], typeof events.upserted[0]]
+  t.equal(await handleSkusReplaced(app.db, events.skus), 'incomplete')
   t.equal(await handleUsersBatch(app.db, 'upserted', first), 'incomplete')
   await t.rejects(handleSyncCompleted(app.db, events.completed), SyncIncompleteError)
   // what the last batch's first delivery left when the transaction applying the sync failed after its staging committed
@@ -187,16 +190,23 @@ t.test('a batch delivered again after it was staged but its sync not applied (th
   t.same((await usersOf(app, events.completed.data.tenantId)).map((u) => u.display_name), ['Ann', 'Bob'])
 })
 
-t.test('SKUs arriving after their sync was applied replace the held ones, unless newer ones are held', async (t) => {
+t.test('a sync waits for its SKUs, so its users never show with the SKUs of the sync before; older SKUs are ignored', async (t) => {
   const { app } = await build(t)
   const tenantId = randomUUID()
-  const older = syncEvents({ tenantId, clientId, users: [user()], skus: [sku(E3, 10, 1)], completedAt: new Date(Date.now() - 1_000) })
-  const newer = syncEvents({ tenantId, clientId, users: [user()], skus: [sku(E3, 20, 2)], completedAt: new Date() })
-  await applySyncEvents(app, { ...newer, skus: undefined })
-  await handleSkusReplaced(app.db, newer.skus!)
-  t.match(await queryRows(app.db, sql`select total from report.o365_skus`), [{ total: 20 }])
+  const totals = async () => (await queryRows<{ total: number }>(app.db, sql`select total from report.o365_skus`)).map((s) => s.total)
+  const names = async () => (await usersOf(app, tenantId)).map((u) => u.display_name)
+  await syncTenant(app, { tenantId, clientId, users: [user({ displayName: 'Ann' })], skus: [sku(E3, 10, 1)], completedAt: new Date(Date.now() - 2_000) })
+  const older = syncEvents({ tenantId, clientId, users: [user({ displayName: 'Bob' })], skus: [sku(E3, 15, 1)], completedAt: new Date(Date.now() - 1_000) })
+  const newer = syncEvents({ tenantId, clientId, users: [user({ displayName: 'Cat' })], skus: [sku(E3, 20, 2)], completedAt: new Date() })
+
+  t.equal(await handleUsersBatch(app.db, 'upserted', newer.upserted[0]!), 'incomplete')
+  await t.rejects(handleSyncCompleted(app.db, newer.completed), SyncIncompleteError, 'batches and completion in, SKUs not: redeliver later')
+  t.same([await names(), await totals()], [['Ann'], [10]], 'nothing of the sync shows without its SKUs')
+  t.equal(await handleSkusReplaced(app.db, newer.skus), 'applied', 'its SKUs apply it')
+  t.same([await names(), await totals()], [['Cat'], [20]])
+
   await applySyncEvents(app, older)
-  t.match(await queryRows(app.db, sql`select total from report.o365_skus`), [{ total: 20 }], 'older SKUs ignored')
+  t.same(await totals(), [20], 'older SKUs ignored')
 })
 
 t.test('staged batches are compressed with lz4 where the server has it (migration 0004), pglz elsewhere', async (t) => {
