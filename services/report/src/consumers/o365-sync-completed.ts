@@ -4,8 +4,8 @@ import { SyncCompleted } from '@m365/contracts'
 import { handleSyncCompleted } from '../read-model/sync-staging.js'
 
 /**
- * A completion whose batches are still on their way throws and comes back later; the last batch to
- * arrive applies the sync too, so these redeliveries are the safety net, hence the generous budget.
+ * A completion whose batches or SKUs are still on their way throws and comes back later; the last of
+ * them to arrive applies the sync too, so these redeliveries are the safety net, hence the generous budget.
  */
 export default async function (app: FastifyInstance): Promise<void> {
   await app.consume(SyncCompleted, {

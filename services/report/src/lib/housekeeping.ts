@@ -7,9 +7,9 @@ import { outbox } from '../db/schema.js'
 export const OUTBOX_KEEP_SENT_MS = 86_400_000
 
 /**
- * Drops what only grows: sent outbox rows,
- * processed-event ids long past any redelivery, and staged syncs that were applied (kept a while
- * for late SKUs) or never completed (a failed sync's batches).
+ * Drops what only grows: sent outbox rows, processed-event ids long past any redelivery, and staged
+ * syncs that were applied (kept a while, so a redelivered event of theirs finds them) or never
+ * completed (a failed sync's batches).
  */
 export async function pruneOldRows (db: AnyDb): Promise<void> {
   await pruneSentOutbox(db, outbox, OUTBOX_KEEP_SENT_MS)
