@@ -85,14 +85,14 @@ export function decide (row: ContactRow | undefined, incoming: Incoming): Decisi
         : { action: 'none', outcome: 'stale' }
     }
     // REST is the PSA's truth when observed: only a state we know to be newer wins over it
-    if (compareOrder(orderOf(c), orderOfRow(row)) === -1) return { action: 'none', outcome: 'stale' }
+    if (compareOrder(orderOf(c), orderOfRow(row, c)) === -1) return { action: 'none', outcome: 'stale' }
     return replace(row, c, content)
   }
   if (incoming.kind === 'webhook') {
     const content = contentOf(c)
     if (!row) return { action: 'write', outcome: 'created', content, ordering: ordering(row, c, content) }
     if (row.deleted) return { action: 'refetch', reason: 'update for a tombstoned contact: only the PSA can say it exists' }
-    const cmp = compareOrder(orderOf(c), orderOfRow(row))
+    const cmp = compareOrder(orderOf(c), orderOfRow(row, c))
     if (cmp === 1) return replace(row, c, content)
     if (cmp === -1) return { action: 'none', outcome: 'stale' }
     if (sameContent(contentOfRow(row), content)) return { action: 'none', outcome: 'unchanged' }
@@ -102,7 +102,7 @@ export function decide (row: ContactRow | undefined, incoming: Incoming): Decisi
   if (!row) return { action: 'refetch', reason: 'partial update of a contact we do not hold' }
   if (row.deleted) return { action: 'refetch', reason: 'update for a tombstoned contact: only the PSA can say it exists' }
   const content = patchContent(contentOfRow(row), c)
-  const cmp = compareOrder(orderOf(c), orderOfRow(row))
+  const cmp = compareOrder(orderOf(c), orderOfRow(row, c))
   if (cmp === 1) return replace(row, c, content)
   const changes = !sameContent(contentOfRow(row), content)
   // an older patch may carry fields the newer one did not: the PSA knows their current value

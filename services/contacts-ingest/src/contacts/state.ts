@@ -75,8 +75,19 @@ export function sameContent (a: ContactContent, b: ContactContent): boolean {
   })
 }
 
-export function orderOfRow (row: Pick<ContactRow, 'psaUpdatedAt' | 'eventTime' | 'sourceSeq'>): Order {
-  return { time: (row.psaUpdatedAt ?? row.eventTime)?.getTime() ?? null, seq: row.sourceSeq ?? null }
+/**
+ * The row's order, measured as `incoming` is. With the PSA's timestamp on both sides, that timestamp. Without
+ * one on the incoming side (an Autotask partial whose Fields lack lastModifiedDate), its EventTime meets the
+ * latest point we know the row reflects: the EventTime of the last delivery applied, or the PSA's timestamp
+ * when a refetch or backfill is newer (or no delivery was applied yet). psaUpdatedAt alone would lag behind
+ * the partials applied since, and a late, older one would win over them (specs/psa-webhooks.md §3.4).
+ */
+export function orderOfRow (row: Pick<ContactRow, 'psaUpdatedAt' | 'eventTime' | 'sourceSeq'>, incoming: NormalizedContact): Order {
+  const psaTime = row.psaUpdatedAt?.getTime() ?? null
+  const eventTime = row.eventTime?.getTime() ?? null
+  const seq = row.sourceSeq ?? null
+  if (incoming.updatedAt || psaTime === null || eventTime === null) return { time: psaTime ?? eventTime, seq }
+  return { time: Math.max(psaTime, eventTime), seq }
 }
 
 export function orderOf (c: NormalizedContact): Order {

@@ -2,6 +2,7 @@ import t from 'tap'
 import type { NormalizedContact } from '@m365/psa'
 import { decide } from '../../src/index.js'
 import type { ContactRow } from '../../src/contacts/state.js'
+import type { Decision } from '../../src/contacts/decide.js'
 
 const connectionId = '00000000-0000-4000-8000-000000000001'
 
@@ -94,6 +95,32 @@ t.test('Autotask partials patch only what they carry, ordered by time then seque
     'older by sequence and agreeing: dropped')
   t.match(decide(sameTimeLowerSeq, { kind: 'partial', contact: patch({ title: 'Other' }, 12) }), { action: 'refetch' },
     'older and disagreeing: the newer patch may not have carried this field, ask the PSA')
+})
+
+t.test('a late Autotask partial without lastModifiedDate does not undo a newer one (§3.4 stale drop)', async (t) => {
+  // what the store does with a decision: a refetch or a drop leaves the row as it is
+  const apply = (r: ContactRow, d: Decision): ContactRow =>
+    d.action === 'write' ? { ...r, ...d.content, ...d.ordering } : d.action === 'touch' ? { ...r, ...d.ordering } : r
+  const update = (firstName: string, seq: number, eventTime: string) => contact({
+    partial: true, updatedAt: null, firstName, presentFields: ['firstName'], sourceEvent: { seq, eventTime, receivedAt: eventTime, action: 'update' }
+  })
+  const fromRefetch = row({ psaUpdatedAt: new Date('2025-06-02T10:00:00Z'), eventTime: null, sourceSeq: null })
+  const a = update('New', 20, '2025-06-02T10:05:00.000Z')
+  const b = update('Old', 19, '2025-06-02T10:03:00.000Z')
+  const afterA = apply(fromRefetch, decide(fromRefetch, { kind: 'partial', contact: a }))
+  t.equal(afterA.firstName, 'New', 'no delivery applied yet: EventTime against the refetch\'s timestamp')
+  const late = decide(afterA, { kind: 'partial', contact: b })
+  t.not(late.action, 'write', 'B is older than A')
+  t.equal(apply(afterA, late).firstName, 'New')
+  const inOrder = [b, a].reduce((r, c) => apply(r, decide(r, { kind: 'partial', contact: c })), fromRefetch)
+  t.equal(inOrder.firstName, 'New', 'B then A')
+  t.not(decide(afterA, { kind: 'partial', contact: update('Tie', 19, '2025-06-02T10:05:00.000Z') }).action, 'write',
+    'same EventTime: the lower sequence is older')
+  t.match(decide(afterA, { kind: 'partial', contact: update('Tie', 21, '2025-06-02T10:05:00.000Z') }),
+    { action: 'write', content: { firstName: 'Tie' } }, 'same EventTime: the higher sequence is newer')
+  const refetchedSince = row({ psaUpdatedAt: new Date('2025-06-02T11:00:00Z'), eventTime: new Date('2025-06-02T10:05:00Z'), sourceSeq: 20 })
+  t.not(decide(refetchedSince, { kind: 'partial', contact: update('Between', 21, '2025-06-02T10:30:00.000Z') }).action, 'write',
+    'a refetch newer than the last delivery still counts')
 })
 
 t.test('deletes become tombstones; reconciliation leaves contacts changed since the run started', async (t) => {
