@@ -23,6 +23,7 @@ export const tenantRoutes: ForwardRoute[] = [
     summary: 'Start connecting a Microsoft 365 tenant: the admin-consent URL to open (valid 10 minutes, usable once)',
     params: ClientParams,
     body: TenantConnectBody,
+    optionalBody: true,
     responses: { 201: TenantConnectStarted },
     problems: [409]
   },
