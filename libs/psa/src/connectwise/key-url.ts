@@ -36,3 +36,23 @@ function entryAllows (entry: string, url: URL): boolean {
   }
   return url.protocol === 'https:' && url.port === '' && url.hostname === entry
 }
+
+/**
+ * Whether a key URL is on the connection's own ConnectWise site: the origin of its REST `baseUrl`, or that site's
+ * other cloud host (`api-na.myconnectwise.net` ↔ `na.myconnectwise.net`, specs/psa-webhooks.md §2.5). Another
+ * ConnectWise instance's key_url passes the allow-list but not this.
+ */
+export function isKeyUrlOnSite (keyUrl: string, baseUrl: string): boolean {
+  let key: URL
+  let site: URL
+  try {
+    key = new URL(keyUrl)
+    site = new URL(baseUrl)
+  } catch {
+    return false
+  }
+  if (key.protocol !== site.protocol || key.port !== site.port) return false
+  const host = site.hostname.toLowerCase()
+  const hosts = new Set([host, host.startsWith('api-') ? host.slice(4) : `api-${host}`])
+  return hosts.has(key.hostname.toLowerCase())
+}

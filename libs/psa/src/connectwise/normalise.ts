@@ -6,6 +6,9 @@ import type { ConnectWiseAction, ConnectWiseCommunicationItem, ConnectWiseContac
 
 const actions: Record<ConnectWiseAction, ContactAction> = { added: 'create', updated: 'update', deleted: 'delete' }
 
+/** how far a callback Entity's `_info.lastUpdated` may be ahead of the delivery's receipt (clock skew) */
+export const CONNECTWISE_MAX_CLOCK_SKEW_MS = 5 * 60_000
+
 /** A Contact from the REST API or a callback's Entity (specs/psa-webhooks.md §6). */
 export function normaliseConnectWiseContact (contact: ConnectWiseContact, ctx?: NormaliseContext): NormalizedContact {
   const items = contact.communicationItems ?? []
@@ -32,7 +35,8 @@ export function normaliseConnectWiseContact (contact: ConnectWiseContact, ctx?: 
 
 /**
  * A callback as a contact. A `deleted` callback without Entity becomes a tombstone with only the id;
- * an added/updated one without Entity gives null (nothing to apply: refetch).
+ * an added/updated one without Entity gives null (nothing to apply: refetch). An Entity's `_info.lastUpdated` later than
+ * receipt plus CONNECTWISE_MAX_CLOCK_SKEW_MS counts as that: a future date would make every real update look stale.
  */
 export function normaliseConnectWiseWebhook (event: ConnectWiseWebhook, ctx?: NormaliseContext): NormalizedContact | null {
   const deleted = event.Action === 'deleted'
@@ -41,11 +45,18 @@ export function normaliseConnectWiseWebhook (event: ConnectWiseWebhook, ctx?: No
     ? contactTombstone('connectwise', String(event.ID), ctx)
     : normaliseConnectWiseContact(event.contact, ctx)
   const id = text(event.MessageId)
+  const received = receivedAt(ctx)
   return {
     ...base,
+    updatedAt: notAfter(base.updatedAt, Date.parse(received) + CONNECTWISE_MAX_CLOCK_SKEW_MS),
     deleted,
-    sourceEvent: { ...(id === null ? {} : { id }), receivedAt: receivedAt(ctx), action: actions[event.Action] }
+    sourceEvent: { ...(id === null ? {} : { id }), receivedAt: received, action: actions[event.Action] }
   }
+}
+
+function notAfter (updatedAt: string | null, limitMs: number): string | null {
+  if (updatedAt === null || !Number.isFinite(limitMs) || Date.parse(updatedAt) <= limitMs) return updatedAt
+  return new Date(limitMs).toISOString()
 }
 
 export function hasEmailItems (contact: ConnectWiseContact): boolean {

@@ -12,7 +12,15 @@ import type { ConnectionRepository } from './repository.js'
  * What verifying a webhook needs: the secrets that verify now (current first, then one in its grace period), and when
  * that changes by itself (the grace period's end, epoch ms), so nothing keeps them past it.
  */
-export interface WebhookSettings { id: string, psa: PsaType, secrets: string[], webhookAuth: HaloWebhookAuth | null, changesAt?: number }
+export interface WebhookSettings {
+  id: string
+  psa: PsaType
+  secrets: string[]
+  webhookAuth: HaloWebhookAuth | null
+  changesAt?: number
+  /** ConnectWise with credentials: the company and site a callback must come from (specs/psa-webhooks.md §2.3) */
+  connectWise?: { companyId?: string, siteUrl: string }
+}
 
 // bound into every ciphertext (AAD): a value sealed for one row and purpose does not open for another
 export const credentialsContext = (id: string) => `psa-connection:${id}:credentials`
@@ -51,6 +59,10 @@ export function createConnectionSecrets (db: AnyDb, keys: CompactKeyRing, reposi
       const secrets: string[] = []
       if (row.webhookSecret) secrets.push(keys.open(row.webhookSecret, secretContext(id)))
       const settings: WebhookSettings = { id, psa: row.psa, secrets, webhookAuth: row.webhookAuth }
+      if (row.psa === 'connectwise' && row.credentials) {
+        const { companyId } = JSON.parse(keys.open(row.credentials, credentialsContext(id))) as PsaCredentials
+        settings.connectWise = companyId ? { companyId, siteUrl: row.baseUrl } : { siteUrl: row.baseUrl }
+      }
       if (row.previousWebhookSecret && row.previousSecretValidUntil && row.previousSecretValidUntil > new Date()) {
         secrets.push(keys.open(row.previousWebhookSecret, secretContext(id)))
         settings.changesAt = row.previousSecretValidUntil.getTime()

@@ -20,7 +20,9 @@ export async function verifyDelivery (
       return result.ok ? { ok: true, via: `${result.matched}:${secretName(result.secretIndex)}` } : { ok: false, status: 401, reason: result.reason }
     }
     case 'connectwise': {
-      const result = await verifyConnectWise(raw, headers, cw.fetcher, { allowedKeyHosts: cw.allowedHosts })
+      // bound to the connection's own company and site when its credentials say which; without credentials, any
+      // ConnectWise instance's signature on an allowed key host is accepted (nothing to bind to)
+      const result = await verifyConnectWise(raw, headers, cw.fetcher, { allowedKeyHosts: cw.allowedHosts, ...settings.connectWise })
       if (result.ok) return { ok: true, via: result.refreshed ? 'key-url:refreshed' : 'key-url' }
       return { ok: false, status: result.reason === 'key_fetch_failed' ? 503 : 401, reason: result.reason }
     }

@@ -1,7 +1,9 @@
 import t from 'tap'
 import { MockAgent } from 'undici'
 import { sql } from 'drizzle-orm'
-import { build, createConnection, type Harness } from '../../helper.js'
+import { buildConnectWiseWebhook } from '@m365/psa-simulator'
+import { connectWiseSignature } from '@m365/psa'
+import { build, createConnection, putMapping, rowCounts, simulatorConnection, startSimulator, type Harness } from '../../helper.js'
 import {
   autotaskBodyA, autotaskBodyB, autotaskHeaderA, autotaskHeaderBEscaped, autotaskHeaderBRaw, autotaskSecret, connectWiseBody,
   connectWiseHeader, connectWiseSigningKey, connectWiseUnhashedKeyHeader, haloAuthorization, haloPassword, haloUsername, oneByteFlips
@@ -85,6 +87,37 @@ t.test('ConnectWise: the spec vector verifies with the key from an allow-listed 
   t.match(res.json().detail, /key_url_not_allowed/)
   // the MockAgent answers only api-na.myconnectwise.net: a request anywhere else would have failed as a 503, never a 401
   t.ok(requested.length >= 1)
+})
+
+t.test('ConnectWise: a signature from another company or another site does not write to this connection', async (t) => {
+  // the keys are served without authentication: anyone can sign with the key behind any key_url
+  const sim = await startSimulator(t)
+  const theirs = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process', env: { DELIVERY_POLL_MS: '60000', CONNECTWISE_KEY_HOSTS: `${sim.url},${theirs.url}` } })
+  const conn = await createConnection(h.app, simulatorConnection(sim, 'connectwise'))
+  const company = sim.admin.createCompany({ name: 'Fabrikam' })
+  await putMapping(h.app, conn.id, [{ companyExternalId: String(company.id), clientId: '11111111-1111-4111-8111-111111111111' }])
+  const ana = sim.admin.createContact({ companyId: company.id, firstName: 'Ana', lastName: 'Lima', emails: ['ana@fabrikam.example'] })
+  const url = `/webhooks/connectwise/${conn.id}`
+  const send = async (event: object, signingKey: string) => {
+    const body = Buffer.from(JSON.stringify(event))
+    return await post(h, url, body, { 'x-content-signature': connectWiseSignature(body, signingKey) })
+  }
+  const before = await rowCounts(h)
+
+  const otherCompany = await send(buildConnectWiseWebhook(ana, { action: 'updated', keyUrl: sim.keyUrl(), companyId: 'attacker_msp' }), sim.admin.signingKey())
+  t.equal(otherCompany.statusCode, 401, 'another company on the same site')
+  t.match(otherCompany.json(), { status: 401, detail: /credentials_mismatch/ })
+  const noCompany = { ...buildConnectWiseWebhook(ana, { action: 'updated', keyUrl: sim.keyUrl() }), CompanyId: undefined }
+  t.equal((await send(noCompany, sim.admin.signingKey())).statusCode, 401, 'no CompanyId')
+  const otherSite = await send(buildConnectWiseWebhook(ana, { action: 'updated', keyUrl: theirs.keyUrl(), companyId: 'SIMMSP' }), theirs.admin.signingKey())
+  t.equal(otherSite.statusCode, 401, 'the right CompanyId, but a key_url on another (allowed) site')
+  t.match(otherSite.json(), { status: 401, detail: /key_url_not_allowed/ })
+  t.same(await rowCounts(h), before, 'nothing stored')
+
+  const own = await send(buildConnectWiseWebhook(ana, { action: 'updated', keyUrl: sim.keyUrl(), companyId: 'SimMSP' }), sim.admin.signingKey())
+  t.equal(own.statusCode, 202, 'the connection\'s own company (any case) and site')
+  t.equal(await deliveries(h), 1)
 })
 
 t.test('HaloPSA: the configured Basic authorization verifies; any changed byte of it is 401', async (t) => {
