@@ -77,7 +77,7 @@ t.test('ConnectWise: refetch when there is no email or nothing at all', async (t
   t.match(normaliseConnectWiseWebhook(deleteWithNothing, { receivedAt }), {
     externalId: '4711', deleted: true, emails: [], sourceEvent: { action: 'delete' }
   })
-  t.same(connectWiseNeedsRefetch(deleteWithNothing), { refetch: true, reason: 'delete without Entity: confirm with GET (404 = deleted)' })
+  t.same(connectWiseNeedsRefetch(deleteWithNothing), { refetch: false, reason: 'delete: tombstone by ID' }, 'no REST access needed (§2.4)')
 
   const deleteWithEntity = parseConnectWiseWebhook({ ...connectWiseSample, Action: 'deleted' })
   t.match(normaliseConnectWiseWebhook(deleteWithEntity), { deleted: true, firstName: 'Dana' })

@@ -32,3 +32,21 @@ t.test('ConnectWise: a future _info.lastUpdated is stored as at most receipt + 5
   await processDelivery(deps, delivery(real, new Date()))
   t.match((await storedContacts(h, conn.id)).get(String(ana.id)), { first_name: 'Ana', deleted: false }, 'the real update applied')
 })
+
+t.test('ConnectWise: a verified delete without Entity removes the contact by ID without REST credentials', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process', env: { DELIVERY_POLL_MS: '60000' } })
+  const { credentials: _, ...noCredentials } = simulatorConnection(sim, 'connectwise')
+  const conn = await createConnection(h.app, noCredentials)
+  const company = sim.admin.createCompany({ name: 'Fabrikam' })
+  await putMapping(h.app, conn.id, [{ companyExternalId: String(company.id), clientId: randomUUID() }])
+  const deps = { db: h.app.db, clients: h.app.psaClients, connections: h.app.connections }
+  const keyUrl = sim.keyUrl()
+  const ana = sim.admin.createContact({ companyId: company.id, firstName: 'Ana', lastName: 'Lima', emails: ['ana@fabrikam.example'] })
+  const delivery = (event: object): StoredDelivery => ({ id: randomUUID(), connectionId: conn.id, psa: 'connectwise', body: Buffer.from(JSON.stringify(event)), receivedAt: new Date() })
+
+  await processDelivery(deps, delivery(buildConnectWiseWebhook(ana, { action: 'added', keyUrl })))
+  t.match((await storedContacts(h, conn.id)).get(String(ana.id)), { deleted: false })
+  await processDelivery(deps, delivery(buildConnectWiseWebhook(ana, { action: 'deleted', keyUrl, variant: 'no-entity' })))
+  t.match((await storedContacts(h, conn.id)).get(String(ana.id)), { deleted: true })
+})
