@@ -95,7 +95,15 @@ t.test('a client token walks every documented route against another client\'s re
     const res = await request(stack, op, b.values, msp)
     await res.body?.cancel()
     t.equal(res.status, 200, `MSP: ${op.method} ${op.path}`)
+    // ids are uuids, whatever their letters' case: the services see them as the gateway authorised them
+    const upper = await request(stack, op, Object.fromEntries(Object.entries(b.values).map(([k, v]) => [k, v?.toUpperCase()])), msp)
+    await upper.body?.cancel()
+    t.equal(upper.status, 200, `MSP: ${op.method} ${op.path} with upper-case ids`)
   }
+  const tokenB = await stack.token({ role: 'client', clientId: b.values.clientId!, sub: 'beta-user' })
+  const own = await fetch(`${stack.url}/v1/clients/${b.values.clientId!.toUpperCase()}`, { headers: { authorization: `Bearer ${tokenB}` } })
+  t.equal(own.status, 200, 'a client reads itself by its upper-case id')
+  t.equal((await own.json()).name, 'Beta Secret Corp')
   // and nothing client A tried changed anything
   const api = stack.api()
   t.equal(ok(await api.GET('/v1/clients/{clientId}', { params: { path: { clientId: b.values.clientId! } } }), 'B').name, 'Beta Secret Corp')

@@ -50,9 +50,13 @@ function relayProblem (request: FastifyRequest, reply: FastifyReply, err: Upstre
   })
 }
 
-/** The path and the query as received: the service sees what the caller sent, not the gateway's coerced copy. */
+/**
+ * The path and the query as received: the service sees what the caller sent, not the gateway's coerced copy;
+ * but the path in lower case: its parameters are uuids (validated), which the gateway authorised in lower
+ * case and the services compare as text, and its literal segments are lower case already.
+ */
 export function splitUrl (url: string): { path: string, query: Record<string, string> } {
   const at = url.indexOf('?')
-  if (at === -1) return { path: url, query: {} }
-  return { path: url.slice(0, at), query: Object.fromEntries(new URLSearchParams(url.slice(at + 1))) }
+  if (at === -1) return { path: url.toLowerCase(), query: {} }
+  return { path: url.slice(0, at).toLowerCase(), query: Object.fromEntries(new URLSearchParams(url.slice(at + 1))) }
 }
