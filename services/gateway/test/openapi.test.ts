@@ -74,6 +74,7 @@ t.test('/openapi.json: valid OpenAPI 3, every operation described for client gen
     } else {
       t.equal(operation.security, undefined, `${key}: bearer (the document default)`)
       t.ok(operation.responses?.['401'] && operation.responses['429'], `${key}: 401 and 429 described`)
+      t.ok(operation.responses?.['500'], `${key}: 500 described (a failure of ours, relayed or the gateway's)`)
     }
   }
   t.same((doc as unknown as { security: unknown }).security, [{ bearerAuth: [] }])

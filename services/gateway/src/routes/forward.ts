@@ -31,10 +31,13 @@ export interface ForwardRoute {
 
 const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } }
 
-/** What any route may answer besides its own: bad input, no token, not yours, too large, too many, the service down. */
+/**
+ * What any route may answer besides its own: bad input, no token, not yours, too large, too many, a failure
+ * of ours (500, "see logs", the gateway's or the service's as relayed), the service down.
+ */
 function problemResponses (route: ForwardRoute): Record<string, ContentMap> {
   const write = route.method !== 'GET'
-  const statuses = new Set<number>([404, 429, 502, 503, 504, ...(route.problems ?? [])])
+  const statuses = new Set<number>([404, 429, 500, 502, 503, 504, ...(route.problems ?? [])])
   if (route.params ?? route.querystring ?? route.body) statuses.add(400)
   if (!route.access?.public) statuses.add(401)
   if (write) statuses.add(403)
