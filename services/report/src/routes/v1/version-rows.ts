@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import Negotiator from 'negotiator'
 import { decodeCursor, encodeCursor, PageQuery, VersionRowsPage } from '@m365/api'
 import { csvRecord } from '../../lib/csv.js'
 import { scopeOf } from '../../lib/scope.js'
@@ -63,8 +64,9 @@ const rows: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
+/** CSV when the caller prefers it to JSON by its Accept header's q-values (RFC 9110 §12.5.1); JSON on a tie or none. */
 function wantsCsv (accept: string | undefined): boolean {
-  return accept !== undefined && /\btext\/csv\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept)
+  return new Negotiator({ headers: { accept } }).mediaType(['application/json', 'text/csv']) === 'text/csv'
 }
 
 async function * csvLines (versionRows: VersionRows, versionId: string, columns: Array<{ key: string, label: string }>) {

@@ -80,6 +80,24 @@ t.test('JSON rows: visible columns only, in the template order, keyed by column 
   t.equal(byName.size, 6)
 })
 
+t.test('the Accept header chooses CSV or JSON by its q-values; JSON without a preference', async (t) => {
+  const { app, version } = await seed(t)
+  const cases: Array<[string | undefined, RegExp]> = [
+    [undefined, /^application\/json/],
+    ['*/*', /^application\/json/],
+    ['text/csv', /^text\/csv/],
+    ['text/csv, application/json;q=0.1', /^text\/csv/],
+    ['application/json;q=0, text/csv', /^text\/csv/],
+    ['application/json, text/csv', /^application\/json/],
+    ['text/csv;q=0.5, application/json', /^application\/json/]
+  ]
+  for (const [accept, type] of cases) {
+    const res = await app.inject({ url: `/v1/report-versions/${version.id}/rows`, headers: { ...MSP, ...(accept === undefined ? {} : { accept }) } })
+    t.equal(res.statusCode, 200, String(accept))
+    t.match(res.headers['content-type'], type, String(accept))
+  }
+})
+
 t.test('CSV: the labels and order, every value, RFC 4180 quoting, formula cells defused', async (t) => {
   const { app, version } = await seed(t)
   const res = await app.inject({ url: `/v1/report-versions/${version.id}/rows`, headers: { ...MSP, accept: 'text/csv' } })
