@@ -12,8 +12,8 @@ export interface RunServiceOptions<T extends TObject> {
   configSchema: T
   /** `report`: log `service` field and default SERVICE_NAME. */
   name: string
-  /** Extra Fastify options (e.g. bodyLimit). */
-  fastify?: Omit<FastifyServerOptions, 'logger'>
+  /** Extra Fastify options (e.g. bodyLimit), or a function of the loaded config that returns them (e.g. trustProxy). */
+  fastify?: Omit<FastifyServerOptions, 'logger'> | ((config: Static<T> & BaseConfig) => Omit<FastifyServerOptions, 'logger'>)
   env?: Record<string, string | undefined>
 }
 
@@ -34,7 +34,7 @@ export async function runService<T extends TObject> (
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     pluginTimeout: config.STARTUP_TIMEOUT_MS,
     ...requestLogging(),
-    ...options.fastify,
+    ...(typeof options.fastify === 'function' ? options.fastify(config) : options.fastify),
     logger: loggerOptions(config, options.name)
   })
   app.register(fp(appPlugin), { config })

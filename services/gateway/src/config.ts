@@ -3,6 +3,9 @@ import { BaseConfig, ConfigError } from '@m365/service-kit'
 
 const ServiceUrl = (description: string) => Type.String({ pattern: '^https?://', errorMessage: 'must be an http(s):// URL', description })
 
+// an IPv4/IPv6 address or CIDR, or one of proxy-addr's names
+const PROXY_ADDRESS = '(?:[0-9A-Fa-f.:]+(?:/\\d+)?|loopback|linklocal|uniquelocal)'
+
 /** The gateway's environment: where the services are, how tokens are verified, and the public limits. */
 export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   TENANT_AUTH_URL: ServiceUrl('tenant-auth, for tenant connections and the consent callback'),
@@ -22,8 +25,14 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
 
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'largest JSON request body' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144, description: 'as contacts-ingest\'s' }),
-  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'requests per principal (sub) per window, per replica' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'requests per principal (sub), or per address without a token, per window, per replica' }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  TRUST_PROXY: Type.Optional(Type.String({
+    // not a hop count: Fastify 5.12 ignores one (it cannot tell the proxy from a direct caller)
+    pattern: `^(?!\\s*\\d+\\s*$)\\s*${PROXY_ADDRESS}(\\s*,\\s*${PROXY_ADDRESS})*\\s*$`,
+    errorMessage: 'must be a comma-separated list of proxy addresses/CIDRs (e.g. 10.0.0.0/8 or uniquelocal), not a hop count',
+    description: 'the proxies in front whose X-Forwarded-For is believed (Fastify trustProxy); unset when exposed directly'
+  })),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'per request to a service (between CSV chunks for a stream)' }),
   CONSENT_CALLBACK_TIMEOUT_MS: Type.Integer({
     minimum: 100,
@@ -32,6 +41,16 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   })
 })])
 export type GatewayConfig = Static<typeof GatewayConfig>
+
+/**
+ * Fastify's trustProxy from TRUST_PROXY (addresses as Fastify splits them), false (the socket's address
+ * is the caller) when unset. Never `true`: that believes the leftmost address, which the caller writes,
+ * and the anonymous rate limit is keyed by request.ip.
+ * @see https://fastify.dev/docs/latest/Reference/Server/#trustproxy
+ */
+export function trustProxy (config: GatewayConfig): string | false {
+  return config.TRUST_PROXY?.trim() || false
+}
 
 export type TokenSource =
   | { kind: 'jwks', url: string, issuer: string, audience: string }

@@ -1,5 +1,5 @@
 export { default, OPENAPI_INFO, type GatewayOptions } from './app.js'
-export { GatewayConfig, tokenSource, type TokenSource } from './config.js'
+export { GatewayConfig, tokenSource, trustProxy, type TokenSource } from './config.js'
 export { ensureLocalSigningKey, mintToken, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalSigningKey, type MintOptions } from './auth/local-key.js'
 export { mintDevTokens, writeDevTokens, type DevTokens } from './auth/dev-tokens.js'
 export { createTokenVerifier, TokenKeysUnavailable, TokenRejected, type VerifierOptions, type VerifyToken } from './auth/verifier.js'

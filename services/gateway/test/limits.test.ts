@@ -1,6 +1,10 @@
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
 import t from 'tap'
 import { fetch } from 'undici'
 import { MAX_PAGE_SIZE } from '@m365/api'
+import { ConfigError, loadConfig } from '@m365/service-kit'
+import gatewayApp, { GatewayConfig, trustProxy } from '../src/index.js'
 import { ok, startStack } from './helper.js'
 import { unlessServices } from './services.js'
 
@@ -57,4 +61,44 @@ t.test('a service that is down: 503 problem+json, its name but no internals', as
   t.equal(res.response.status, 503)
   t.match(res.response.headers.get('content-type'), /^application\/problem\+json/)
   t.match(res.error, { status: 503, detail: /see logs/ })
+})
+
+// the anonymous budget is keyed by request.ip: behind the ingress that must be the caller's, not nginx's
+t.test('anonymous rate limit: TRUST_PROXY keys it by X-Forwarded-For; unset, the header is ignored', async (t) => {
+  const nowhere = 'http://127.0.0.1:9'
+  const base = {
+    REPORT_URL: nowhere,
+    TENANT_AUTH_URL: nowhere,
+    GRAPH_SYNC_URL: nowhere,
+    CONTACTS_INGEST_URL: nowhere,
+    JWT_LOCAL_KEY_FILE: t.testdir() + '/jwt-key.json',
+    RATE_LIMIT_MAX: '2',
+    RATE_LIMIT_WINDOW_MS: '600000',
+    LOG_LEVEL: 'silent'
+  }
+  async function gateway (env: Record<string, string>) {
+    const config = loadConfig(GatewayConfig, { ...base, ...env })
+    // the options server.ts hands runService
+    const app = Fastify({ logger: false, trustProxy: trustProxy(config) })
+    await app.register(fp(gatewayApp), { config })
+    t.teardown(() => app.close())
+    // one ingress pod in front: every request comes from its address
+    return async (clientAddress: string) => (await app.inject({
+      url: '/v1/connect/callback?error=access_denied',
+      remoteAddress: '10.0.0.7',
+      headers: { 'x-forwarded-for': clientAddress }
+    })).statusCode
+  }
+
+  const behindIngress = await gateway({ TRUST_PROXY: '10.0.0.0/8' })
+  for (let i = 0; i < 2; i++) t.not(await behindIngress('203.0.113.1'), 429, 'within the first caller\'s budget')
+  t.equal(await behindIngress('203.0.113.1'), 429, 'the first caller is limited')
+  t.not(await behindIngress('198.51.100.2'), 429, 'another caller behind the same ingress has its own budget')
+
+  const direct = await gateway({})
+  for (let i = 0; i < 2; i++) t.not(await direct(`203.0.113.${i + 1}`), 429)
+  t.equal(await direct('198.51.100.3'), 429, 'a made-up X-Forwarded-For does not dodge the limit')
+
+  for (const value of ['true', '1']) t.throws(() => loadConfig(GatewayConfig, { ...base, TRUST_PROXY: value }), ConfigError, `TRUST_PROXY=${value} is refused`)
+  t.equal(trustProxy(loadConfig(GatewayConfig, { ...base, TRUST_PROXY: 'uniquelocal' })), 'uniquelocal', 'as k8s/base sets it')
 })

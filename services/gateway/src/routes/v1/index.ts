@@ -20,6 +20,7 @@ export default async function v1 (app: FastifyInstance, { config, verify }: V1Op
   app.removeContentTypeParser('text/plain') // JSON bodies only: anything else is 415
   await app.register(authenticate, { verify })
   // its hook sits on each route, so it runs after the authenticate hook: the principal is known
+  // without one (the consent callback) the address: behind a proxy request.ip is the caller's only with TRUST_PROXY
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
