@@ -68,6 +68,10 @@ export function createServiceClient (baseUrl: string, options: ServiceClientOpti
     for (const [name, value] of Object.entries(request.headers ?? {})) if (value !== undefined) headers[name] = value
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     let response: Dispatcher.ResponseData
+    // undici's headersTimeout starts once the request is on a socket: a request queued behind busy connections
+    // (say, CSV exports their readers never drain) would wait for ever, so the answer's head has a deadline too
+    const deadline = new AbortController()
+    const timer = setTimeout(() => { deadline.abort(new Error(`no answer within ${timeout} ms`)) }, timeout)
     try {
       response = await pool.request({
         method,
@@ -76,14 +80,16 @@ export function createServiceClient (baseUrl: string, options: ServiceClientOpti
         body: request.body === undefined ? null : JSON.stringify(request.body),
         headersTimeout: timeout,
         bodyTimeout: timeout,
-        signal: request.signal ?? null
+        signal: request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal
       })
     } catch (err) {
       const code = (err as { code?: string }).code ?? ''
-      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || deadline.signal.aborted
       const error = new UpstreamError(timedOut ? 504 : 503, { detail: `${service} ${timedOut ? 'timed out' : 'unreachable'}: ${(err as Error).message}` },
         { service, method, path: request.path })
       throw Object.assign(error, { cause: err })
+    } finally {
+      clearTimeout(timer)
     }
     if (response.statusCode >= 400) throw await upstreamError(response, { service, method, path: request.path })
     return response

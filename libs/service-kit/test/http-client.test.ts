@@ -67,3 +67,26 @@ t.test('upstream 5xx becomes 502, unreachable 503; no internals leak', async (t)
   t.equal(unreachable.statusCode, 503)
   t.match(unreachable.json(), { status: 503, detail: /^see logs, request / })
 })
+
+t.test('a request queued behind busy connections gets a 504 at its deadline, not a wait for ever', async (t) => {
+  const app = await kitApp(t, 'upstream')
+  const open: Array<() => void> = []
+  app.get('/export', async (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/csv' })
+    reply.raw.write('a,b\n')
+    open.push(() => reply.raw.end())
+    return reply // the body stays open, as a long export's does while its reader does not drain it
+  })
+  app.get('/quick', async () => ({ ok: true }))
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => { for (const end of open) end() })
+  const client = createServiceClient(url, { service: 'upstream', connections: 1, timeoutMs: 300 })
+  t.teardown(() => client.close())
+
+  // holds the only connection: its body is never read, and stays quiet for less than its own (longer) timeout
+  const busy = await client.raw({ path: '/export', timeoutMs: 10_000 })
+  t.teardown(() => busy.body.destroy())
+  const err = await client.request({ path: '/quick' }).catch((error: unknown) => error)
+  t.type(err, UpstreamError)
+  t.match(err, { statusCode: 504, problem: { detail: /upstream timed out/ }, upstream: { service: 'upstream', path: '/quick' } })
+})

@@ -103,7 +103,7 @@ t.test('a client token walks every documented route against another client\'s re
   const tokenB = await stack.token({ role: 'client', clientId: b.values.clientId!, sub: 'beta-user' })
   const own = await fetch(`${stack.url}/v1/clients/${b.values.clientId!.toUpperCase()}`, { headers: { authorization: `Bearer ${tokenB}` } })
   t.equal(own.status, 200, 'a client reads itself by its upper-case id')
-  t.equal((await own.json()).name, 'Beta Secret Corp')
+  t.equal(((await own.json()) as { name: string }).name, 'Beta Secret Corp')
   // and nothing client A tried changed anything
   const api = stack.api()
   t.equal(ok(await api.GET('/v1/clients/{clientId}', { params: { path: { clientId: b.values.clientId! } } }), 'B').name, 'Beta Secret Corp')
