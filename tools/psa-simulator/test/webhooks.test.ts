@@ -71,7 +71,8 @@ t.test('ConnectWise webhooks verify with the key from the simulator key_url', as
 
   const parsed = hook.received.map((r) => parseConnectWiseWebhook(r.body))
   t.match(normaliseConnectWiseWebhook(parsed[0]!), { externalId: String(contact.id), firstName: contact.firstName, deleted: false })
-  t.same(parsed.map((e) => connectWiseNeedsRefetch(e).refetch), [false, true, false, true], 'no email and delete-with-nothing need a refetch')
+  // a delete is a removal by ID with or without its Entity (spec §2.4): only the one without an email asks the PSA
+  t.same(parsed.map((e) => connectWiseNeedsRefetch(e).refetch), [false, true, false, false], 'no email needs a refetch; a delete with nothing does not')
 
   const newKey = sim.admin.rotateSigningKey()
   const rotated = await sendWebhooks({ psa: 'connectwise', targetUrl: hook.url, signingKey: newKey, events: [events[0]!], retries: fast })
