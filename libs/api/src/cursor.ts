@@ -1,3 +1,6 @@
+import '@m365/contracts' // registers the schema formats: the 'uuid' one checks a cursor's ids as the schemas check a path's
+import { FormatRegistry } from '@sinclair/typebox'
+
 /** A cursor that no list gave out: 400 naming the field (service-kit's error handler sends it as problem+json). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError'
@@ -8,8 +11,9 @@ export class InvalidCursorError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
+
+const isUuid = FormatRegistry.Get('uuid')!
 
 /**
  * What a sort value must be for the query it goes into: a cursor is the caller's input, and a value
@@ -19,7 +23,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
 const KIND_CHECKS = {
   /** Free text sort keys (names); Postgres text holds no NUL. */
   text: (value: unknown) => typeof value === 'string' && value.length <= 1_000 && !value.includes('\u0000'),
-  uuid: (value: unknown) => typeof value === 'string' && UUID.test(value),
+  uuid: (value: unknown) => typeof value === 'string' && isUuid(value),
   /** As encodeCursor got it from Date.toISOString(). */
   timestamp: (value: unknown) => typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
   /** An int4 column. */
