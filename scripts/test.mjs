@@ -8,6 +8,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const ensure = spawnSync('bash', [join(root, 'scripts/ensure-services.sh')], { stdio: 'inherit' })
 if (ensure.status !== 0) process.exit(ensure.status ?? 1)
 
+// One type check of every project's sources and tests (tap runs them through tsx, which only strips types): one
+// program over the whole tree checks each file once, in seconds, where a tsc per project would check the libs again
+// for each. It counts as one test; the suites run either way.
+const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.typecheck.json'], { cwd: root, encoding: 'utf8' })
+const typeErrors = typecheck.status === 0 ? '' : `${typecheck.stdout}${typecheck.stderr}`.trim() || `tsc exited with ${typecheck.status}`
+console.log(typeErrors === '' ? 'typecheck: ok' : `typecheck: failed\n${typeErrors}`)
+
 // Every project runs tap with the same plugin set (tsx instead of ts-node: see docs/development.md). tap builds
 // that set into node_modules on first use; built once here, so projects tested in parallel never rebuild it at once.
 const built = spawnSync('npx', ['tap', 'build'], { cwd: join(root, 'libs/contracts'), stdio: ['ignore', 'ignore', 'inherit'] })
@@ -23,8 +30,8 @@ const child = spawn('npx', args, {
   stdio: ['ignore', 'pipe', 'inherit']
 })
 
-let passed = 0
-let failed = 0
+let passed = typeErrors === '' ? 1 : 0
+let failed = typeErrors === '' ? 0 : 1
 let summaries = 0
 let buffer = ''
 // failing tests, repeated at the end: in a long parallel log they are easy to miss, and CI shows its tail
@@ -58,10 +65,11 @@ function noteFailure (line) {
 }
 
 child.on('close', (code) => {
+  if (typeErrors !== '') failures.unshift(`typecheck (npx tsc -p tsconfig.typecheck.json):\n${typeErrors.split('\n').slice(0, MAX_FAILURE_LINES).join('\n')}`)
   if (failures.length > 0) console.log(`\nFailures (each with up to ${FAILURE_CONTEXT_LINES} lines that followed it):\n${failures.join('\n')}`)
   // a project that crashed before printing its summary still counts as a failure
   if (code !== 0 && failed === 0) failed = 1
   console.log(`\n${summaries} projects tested`)
   console.log(`${passed} passed, ${failed} failed`)
-  process.exit(code ?? 1)
+  process.exit(typeErrors !== '' && code === 0 ? 1 : code ?? 1)
 })
