@@ -1,12 +1,15 @@
-import type { TObject } from '@sinclair/typebox'
+import { Type, type TObject } from '@sinclair/typebox'
 import { createServiceDb, openDatabase } from '@m365/db'
-import { loadConfigOrExit, type BaseConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 
 export interface RunMigrationsOptions {
   /** `report`: the first word of the line printed */
   service: string
-  /** the service's config schema: the Job gets the service's environment (bad config: one line, exit 1) */
-  configSchema: TObject
+  /**
+   * @deprecated Not read: a migration needs DATABASE_URL only, not the rest of what its service needs to run
+   * (the migration Job passes no ENCRYPTION_KEY, Azure or NATS settings).
+   */
+  configSchema?: TObject
   /** the service's Postgres schema */
   dbSchema: string
   migrationsFolder: string
@@ -15,18 +18,30 @@ export interface RunMigrationsOptions {
   out?: { write (line: string): unknown }
 }
 
+/** All a migration reads. Required here: without it a service runs on PGlite, but the Job would migrate nothing real. */
+const MigrateConfig = Type.Object({
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', errorMessage: 'must be a postgres:// URL' })
+})
+
 /**
  * A service's migrate.ts (the Kubernetes migration Job) in one call: apply its pending migrations into its
- * schema, under the same advisory lock as a migration at start, print how many, close. Exit code 0 on success.
+ * schema, under the same advisory lock as a migration at start, print how many, close. Exit code 0 on success;
+ * bad config or a failed migration: one line on stderr, exit code 1.
  */
 export async function runMigrations (options: RunMigrationsOptions): Promise<void> {
-  const config = loadConfigOrExit(options.configSchema, options.env) as BaseConfig
-  const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR })
+  const config = loadConfigOrExit(MigrateConfig, options.env)
   try {
-    const { applied } = await createServiceDb(handle, { schema: options.dbSchema, migrationsFolder: options.migrationsFolder }).migrate()
-    const out = options.out ?? process.stdout
-    out.write(`${options.service}: ${applied} migration(s) applied\n`)
-  } finally {
-    await handle.close()
+    const handle = await openDatabase({ url: config.DATABASE_URL })
+    try {
+      const { applied } = await createServiceDb(handle, { schema: options.dbSchema, migrationsFolder: options.migrationsFolder }).migrate()
+      const out = options.out ?? process.stdout
+      out.write(`${options.service}: ${applied} migration(s) applied\n`)
+    } finally {
+      await handle.close()
+    }
+  } catch (err) {
+    const { message, code } = err as { message?: string, code?: string }
+    process.stderr.write(`${options.service}: cannot migrate: ${message || code || String(err)}\n`)
+    process.exit(1)
   }
 }
