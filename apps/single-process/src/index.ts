@@ -1,1 +1,1 @@
-export {}
+export { SingleProcessConfig } from './config.js'
