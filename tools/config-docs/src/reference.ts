@@ -43,11 +43,14 @@ function defaultOf (v: Variable): string {
   return `\`${String(v.default)}\`${readableDuration(v.name, v.default)}`
 }
 
-/** 600000 for a _MS variable also reads as (10 min). */
+const UNIT_SECONDS: Array<[suffix: string, seconds: number]> = [['_MS', 0.001], ['_SECONDS', 1], ['_MINUTES', 60]]
+
+/** 600000 for a _MS variable also reads as (10 min), 360 _MINUTES as (6 h); nothing when the unit already reads well. */
 function readableDuration (name: string, value: unknown): string {
-  if (typeof value !== 'number' || value <= 0) return ''
-  const seconds = name.endsWith('_MS') ? value / 1000 : name.endsWith('_SECONDS') ? value : undefined
-  if (seconds === undefined || seconds < 1 || (name.endsWith('_SECONDS') && seconds < 60)) return ''
+  const unit = UNIT_SECONDS.find(([suffix]) => name.endsWith(suffix))
+  if (!unit || typeof value !== 'number' || value <= 0) return ''
+  const seconds = value * unit[1]
+  if (seconds < 1 || (unit[1] === 1 && seconds < 60) || (unit[1] === 60 && seconds < 3600)) return ''
   if (seconds % 3600 === 0) return ` (${seconds / 3600} h)`
   if (seconds % 60 === 0) return ` (${seconds / 60} min)`
   return ` (${seconds} s)`

@@ -15,6 +15,7 @@ interface Described extends TSchema {
   type?: string
   enum?: unknown[]
   minimum?: number
+  exclusiveMinimum?: number
   maximum?: number
   pattern?: string
   errorMessage?: string
@@ -42,6 +43,7 @@ function accepts (p: Described): string {
     const kind = p.type === 'integer' ? 'integer' : 'number'
     if (p.minimum !== undefined && p.maximum !== undefined) return `${kind} ${p.minimum}–${p.maximum}`
     if (p.minimum !== undefined) return `${kind} ≥ ${p.minimum}`
+    if (p.exclusiveMinimum !== undefined) return `${kind} > ${p.exclusiveMinimum}`
     return kind
   }
   // errorMessage is the wording a bad value gets at start-up ('must be an https:// URL')
