@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { O365UsersUpserted } from '@m365/contracts'
 import { BATCH_CONCURRENCY, handleUsersBatch } from '../read-model/sync-staging.js'
+import type { SyncApply } from './sync-applied.js'
 
-export default async function (app: FastifyInstance): Promise<void> {
-  await app.consume(O365UsersUpserted, { durable: 'report-o365-users-upserted', concurrency: BATCH_CONCURRENCY }, async (event) => {
-    await handleUsersBatch(app.db, 'upserted', event)
+export default async function (app: FastifyInstance, apply: SyncApply): Promise<void> {
+  await app.consume(O365UsersUpserted, { durable: 'report-o365-users-upserted', concurrency: BATCH_CONCURRENCY }, async (event, context) => {
+    apply.noted(await handleUsersBatch(app.db, 'upserted', event, apply), event.data, context)
   })
 }

@@ -200,6 +200,8 @@ export const stagedSyncs = report.table('staged_syncs', {
   clientId: uuid('client_id').notNull(),
   completion: jsonb('completion'),
   receivedAt: at('received_at').notNull().defaultNow(),
+  /** when the completion arrived: how long the sync has waited for its SKUs (SYNC_SKUS_WAIT_MS) */
+  completionReceivedAt: at('completion_received_at'),
   appliedAt: at('applied_at')
 })
 

@@ -7,7 +7,18 @@ import { applySync, replaceSkus, type SyncToApply } from './apply-sync.js'
 import { isDeletedClient, lockTenant, markProcessed } from './guards.js'
 
 type Completion = EventOf<typeof SyncCompleted>['data']
-export type SyncOutcome = 'applied' | 'incomplete' | 'ignored'
+/** applied-without-skus: its SKUs did not come within skusWaitMs of its completion, so the tenant keeps the SKUs it had */
+export type SyncOutcome = 'applied' | 'applied-without-skus' | 'incomplete' | 'ignored'
+
+/**
+ * How long a sync whose completion and batches are in waits for its o365.skus.replaced (the SKU consumer
+ * lagging) before it is applied without: a lost or dead-lettered SKU event must not hold the sync back for ever.
+ */
+export const SYNC_SKUS_WAIT_MS = 600_000
+
+export interface ApplyOptions {
+  skusWaitMs?: number
+}
 
 /**
  * Batches handled at once per consumer: one batch's JSON is decoded and validated while others are
@@ -38,7 +49,8 @@ const toApply = (c: Completion): SyncToApply => ({
  * again, in case its first delivery staged it but failed to apply.
  */
 export async function handleUsersBatch (
-  db: AnyDb, kind: 'upserted' | 'removed', event: EventOf<typeof O365UsersUpserted> | EventOf<typeof O365UsersRemoved>
+  db: AnyDb, kind: 'upserted' | 'removed', event: EventOf<typeof O365UsersUpserted> | EventOf<typeof O365UsersRemoved>,
+  options: ApplyOptions = {}
 ): Promise<SyncOutcome> {
   const { syncId, tenantId, clientId, batch } = event.data
   const staged = await db.transaction(async (tx) => {
@@ -54,13 +66,13 @@ export async function handleUsersBatch (
   if (staged !== 'check') return staged
   return await db.transaction(async (tx) => {
     await lockTenant(tx, tenantId)
-    return await applyIfComplete(tx, syncId)
+    return await applyIfComplete(tx, syncId, options)
   })
 }
 
 /**
  * SKUs are staged with their sync, which waits for them (applyIfComplete). A sync applied without them
- * (by a replica from before syncs waited for their SKUs) gets them directly, unless newer ones are held.
+ * (its wait over, or by a replica from before syncs waited for their SKUs) gets them directly, unless newer ones are held.
  */
 export async function handleSkusReplaced (db: AnyDb, event: EventOf<typeof O365SkusReplaced>): Promise<SyncOutcome> {
   const { syncId, tenantId, clientId, skus } = event.data
@@ -74,23 +86,24 @@ export async function handleSkusReplaced (db: AnyDb, event: EventOf<typeof O365S
       return 'applied'
     }
     await tx.insert(stagedSkus).values({ syncId, payload: skus }).onConflictDoNothing()
-    return staged.completion ? await applyIfComplete(tx, syncId) : 'incomplete'
+    return staged.completion ? await applyIfComplete(tx, syncId, {}) : 'incomplete'
   })
 }
 
 /**
  * Records the completion (idempotent: the sync's state is the record, not the event id, so a
  * redelivery checks again) and applies the sync when complete; otherwise throws for redelivery.
+ * The redeliveries are also what applies a sync whose SKUs never come, once options.skusWaitMs is over.
  */
-export async function handleSyncCompleted (db: AnyDb, event: EventOf<typeof SyncCompleted>): Promise<SyncOutcome> {
+export async function handleSyncCompleted (db: AnyDb, event: EventOf<typeof SyncCompleted>, options: ApplyOptions = {}): Promise<SyncOutcome> {
   const { syncId, tenantId, clientId } = event.data
   const outcome = await db.transaction(async (tx) => {
     if (await isDeletedClient(tx, clientId)) return 'ignored' as const
     await lockTenant(tx, tenantId)
     await stageSync(tx, syncId, tenantId, clientId)
-    await tx.update(stagedSyncs).set({ completion: event.data })
+    await tx.update(stagedSyncs).set({ completion: event.data, completionReceivedAt: sql`now()` })
       .where(and(eq(stagedSyncs.syncId, syncId), sql`${stagedSyncs.completion} is null`))
-    return await applyIfComplete(tx, syncId)
+    return await applyIfComplete(tx, syncId, options)
   })
   if (outcome === 'incomplete') {
     throw new SyncIncompleteError(`sync ${syncId} completed but not all its batches and SKUs have arrived yet`)
@@ -108,11 +121,16 @@ async function stageSync (tx: AnyDb, syncId: string, tenantId: string, clientId:
 /**
  * Complete: the completion, every batch it counts and the SKUs. graph-sync publishes one o365.skus.replaced
  * per sync, but its consumer can lag: applied without it, the sync's users would show with the licence
- * totals of the sync before.
+ * totals of the sync before. So the sync waits for them, but only skusWaitMs from its completion: then it
+ * is applied with the SKUs the tenant holds (tenant_sync_state.skus_sync_id still names their sync), and
+ * its SKUs, should they come later, still replace them (handleSkusReplaced).
  */
-async function applyIfComplete (tx: AnyDb, syncId: string): Promise<SyncOutcome> {
-  const [state] = await queryRows<{ completion: Completion | null, applied: boolean, upserted: number, removed: number, skus: unknown }>(tx, sql`
+async function applyIfComplete (tx: AnyDb, syncId: string, { skusWaitMs = SYNC_SKUS_WAIT_MS }: ApplyOptions): Promise<SyncOutcome> {
+  const [state] = await queryRows<{
+    completion: Completion | null, applied: boolean, upserted: number, removed: number, skus: unknown, skusWaitOver: boolean
+  }>(tx, sql`
     select s.completion, s.applied_at is not null as applied,
+      coalesce(s.completion_received_at, s.received_at) <= now() - ${skusWaitMs} * interval '1 millisecond' as "skusWaitOver",
       (select count(*)::int from report.staged_batches b where b.sync_id = s.sync_id and b.kind = 'upserted'
         and b.batch <= (s.completion->'batches'->>'upserted')::int) as upserted,
       (select count(*)::int from report.staged_batches b where b.sync_id = s.sync_id and b.kind = 'removed'
@@ -122,12 +140,13 @@ async function applyIfComplete (tx: AnyDb, syncId: string): Promise<SyncOutcome>
   if (state?.applied) return 'ignored'
   if (!state?.completion) return 'incomplete'
   const { batches } = state.completion
-  if (state.upserted < batches.upserted || state.removed < batches.removed || state.skus === null) return 'incomplete'
+  if (state.upserted < batches.upserted || state.removed < batches.removed) return 'incomplete'
+  if (state.skus === null && !state.skusWaitOver) return 'incomplete'
   const sync = toApply(state.completion)
   await applySync(tx, sync)
-  await replaceSkus(tx, sync, state.skus)
+  if (state.skus !== null) await replaceSkus(tx, sync, state.skus)
   await tx.update(stagedSyncs).set({ appliedAt: new Date() }).where(eq(stagedSyncs.syncId, syncId))
   await tx.delete(stagedBatches).where(eq(stagedBatches.syncId, syncId))
   await tx.delete(stagedSkus).where(eq(stagedSkus.syncId, syncId))
-  return 'applied'
+  return state.skus === null ? 'applied-without-skus' : 'applied'
 }

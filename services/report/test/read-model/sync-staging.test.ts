@@ -2,9 +2,10 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'drizzle-orm'
+import { O365UsersUpserted, SyncCompleted } from '@m365/contracts'
 import { queryRows } from '@m365/db'
 import { handleSkusReplaced, handleSyncCompleted, handleUsersBatch, SyncIncompleteError } from '../../src/read-model/sync-staging.js'
-import { build } from '../helper.js'
+import { build, MSP, waitFor } from '../helper.js'
 import { applySyncEvents, E3, sku, syncEvents, syncTenant, user } from '../fixtures.js'
 
 const clientId = randomUUID()
@@ -207,6 +208,46 @@ t.test('a sync waits for its SKUs, so its users never show with the SKUs of the 
 
   await applySyncEvents(app, older)
   t.same(await totals(), [20], 'older SKUs ignored')
+})
+
+t.test('a sync whose SKUs never come is applied with the SKUs held once SYNC_SKUS_WAIT_MS is over; late SKUs still land', async (t) => {
+  const { app } = await build(t)
+  const tenantId = randomUUID()
+  const totals = async () => (await queryRows<{ total: number }>(app.db, sql`select total from report.o365_skus`)).map((s) => s.total)
+  const names = async () => (await usersOf(app, tenantId)).map((u) => u.display_name)
+  const skusOf = async () => await queryRows(app.db, sql`select sync_id, skus_sync_id from report.tenant_sync_state`)
+  const first = await syncTenant(app, { tenantId, clientId, users: [user({ displayName: 'Ann' })], skus: [sku(E3, 10, 1)], completedAt: new Date(Date.now() - 1_000) })
+  const stuck = syncEvents({ tenantId, clientId, users: [user({ displayName: 'Cat' })], skus: [sku(E3, 20, 2)] })
+
+  t.equal(await handleUsersBatch(app.db, 'upserted', stuck.upserted[0]!), 'incomplete')
+  await t.rejects(handleSyncCompleted(app.db, stuck.completed), SyncIncompleteError, 'within the wait: redeliver later')
+  t.same(await names(), ['Ann'])
+  // the SKU event dead-lettered: time passes, the completion's redeliveries go on
+  await app.db.execute(sql`update report.staged_syncs set completion_received_at = now() - interval '11 minutes' where sync_id = ${stuck.syncId}::uuid`)
+  t.equal(await handleSyncCompleted(app.db, stuck.completed), 'applied-without-skus', 'the wait is over: applied')
+  t.same([await names(), await totals()], [['Cat'], [10]], 'its users, with the SKUs held')
+  t.same(await skusOf(), [{ sync_id: stuck.syncId, skus_sync_id: first.syncId }], 'the SKUs are still said to be the older sync\'s')
+  t.equal(await handleSyncCompleted(app.db, stuck.completed), 'ignored', 'a later redelivery is acknowledged')
+
+  t.equal(await handleSkusReplaced(app.db, stuck.skus), 'applied', 'its SKUs, replayed from the dead letters, land')
+  t.same([await totals(), await skusOf()], [[20], [{ sync_id: stuck.syncId, skus_sync_id: stuck.syncId }]])
+
+  const lastBatchLate = syncEvents({ tenantId, clientId, users: [user({ displayName: 'Dan' })] })
+  await t.rejects(handleSyncCompleted(app.db, lastBatchLate.completed, { skusWaitMs: 0 }), SyncIncompleteError, 'its batch is missing')
+  t.equal(await handleUsersBatch(app.db, 'upserted', lastBatchLate.upserted[0]!, { skusWaitMs: 0 }), 'applied-without-skus',
+    'the batch coming after the wait applies it too')
+  t.same(await names(), ['Dan'])
+})
+
+t.test('through the consumers: a sync whose SKU event is lost is applied after the wait, counted in /metrics', async (t) => {
+  const { app, bus } = await build(t, { env: { SYNC_SKUS_WAIT_MS: '0' } })
+  const tenantId = randomUUID()
+  const events = syncEvents({ tenantId, clientId, users: [user({ displayName: 'Ann' })], skus: [sku(E3, 10, 1)] })
+  for (const event of events.upserted) await bus.publish(O365UsersUpserted, event)
+  await bus.publish(SyncCompleted, events.completed)
+  await waitFor(async () => (await usersOf(app, tenantId)).length === 1, 'the sync applied without its SKUs')
+  const metrics = (await app.inject({ url: '/metrics', headers: MSP })).body
+  t.match(metrics, /^report_syncs_applied_without_skus_total\{[^}]*\} 1$/m)
 })
 
 t.test('staged batches are compressed with lz4 where the server has it (migration 0004), pglz elsewhere', async (t) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "report"."staged_syncs" ADD COLUMN "completion_received_at" timestamp with time zone;
