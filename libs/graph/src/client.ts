@@ -4,7 +4,7 @@ import { UndiciHttpHandler } from './http-handler.js'
 import { silentLogger, type GraphLogger } from './logger.js'
 import { reportRateLimit, type RateLimiter } from './rate-limiter.js'
 import { RequestControl } from './request-control.js'
-import { defaultRetryPolicy, RetryMiddleware, type RetryOptions } from './retry.js'
+import { defaultRetryPolicy, RetryMiddleware, type RetryOptions, type RetryPolicy } from './retry.js'
 import { Semaphore } from './semaphore.js'
 import type { GraphTransport } from './transport.js'
 
@@ -39,10 +39,14 @@ export interface GraphClient {
   /** The SDK client (request builder), for calls this library has no helper for. */
   readonly sdk: Client
   readonly reportLimiter: RateLimiter
+  /** The retry policy every request of this client follows (for retries of our own, e.g. a batch's items). */
+  readonly retryPolicy: RetryPolicy
   /** GET a path relative to the version root, e.g. '/users'. */
   get: <T>(path: string, options?: GraphRequestOptions) => Promise<T>
   /** GET an absolute link Graph returned (@odata.nextLink, @odata.deltaLink) exactly as given. */
   getLink: <T>(url: string, options?: GraphLinkOptions) => Promise<T>
+  /** POST a JSON body to a path relative to the version root, e.g. '/$batch'. */
+  post: <T>(path: string, body: unknown, options?: Pick<GraphRequestOptions, 'version' | 'headers' | 'signal'>) => Promise<T>
 }
 
 /**
@@ -68,7 +72,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     ]
   })
 
-  async function send<T> (url: string, o: GraphRequestOptions, verbatim: boolean): Promise<T> {
+  async function send<T> (url: string, o: GraphRequestOptions, verbatim: boolean, body?: { json: unknown }): Promise<T> {
     const control = new RequestControl({
       ...(verbatim ? { verbatimUrl: url } : {}),
       ...(o.limiter ? { limiter: o.limiter } : {}),
@@ -82,7 +86,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     if (o.query) request.query(o.query)
     if (o.headers) request.headers(o.headers)
     try {
-      return await request.get() as T
+      return await (body ? request.post(body.json) : request.get()) as T
     } catch (err) {
       throw toGraphRequestError(err, control)
     }
@@ -91,8 +95,10 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
   return {
     sdk,
     reportLimiter: opts.reportLimiter ?? reportRateLimit(),
+    retryPolicy: policy,
     get: (path, options = {}) => send(path, options, false),
-    getLink: (url, options = {}) => send(url, options, true)
+    getLink: (url, options = {}) => send(url, options, true),
+    post: (path, json, options = {}) => send(path, options, false, { json })
   }
 }
 

@@ -4,6 +4,7 @@ export class StatsRecorder {
   private requests = new Map<string, number>()
   private statuses = new Map<string, number>()
   private throttled = 0
+  private early = 0
   private tokens = new Map<string, number>()
 
   request (endpoint: string) { this.requests.set(endpoint, (this.requests.get(endpoint) ?? 0) + 1) }
@@ -14,6 +15,8 @@ export class StatsRecorder {
     if (code === 429) this.throttled++
   }
 
+  retriedEarly () { this.early++ }
+
   token (clientId: string) { this.tokens.set(clientId, (this.tokens.get(clientId) ?? 0) + 1) }
 
   snapshot (): TenantStats {
@@ -22,6 +25,7 @@ export class StatsRecorder {
       requests: Object.fromEntries(this.requests),
       statuses: Object.fromEntries(this.statuses),
       throttled: this.throttled,
+      retriedEarly: this.early,
       tokensIssued: Object.values(tokensByClient).reduce((a, b) => a + b, 0),
       tokensByClient
     }

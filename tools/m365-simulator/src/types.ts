@@ -183,12 +183,27 @@ export interface AppRegistrationInput {
   secretExpiresAt?: string
 }
 
-export interface FaultRule { everyNth?: number, probability?: number, retryAfterSeconds?: number }
+export interface FaultRule {
+  everyNth?: number
+  probability?: number
+  /** seconds (fractions allowed); a list is used in turn, one value per fault */
+  retryAfterSeconds?: number | number[]
+}
 
 export interface FaultConfig {
   throttle429?: FaultRule
   unavailable503?: FaultRule
   dropConnection?: Omit<FaultRule, 'retryAfterSeconds'>
+  /** inner requests of a $batch answer 424 Failed Dependency (in the batch's response, not run) */
+  failedDependency424?: Omit<FaultRule, 'retryAfterSeconds'>
+  /**
+   * A request sent again (same method and path) before the Retry-After of its 429 has passed is
+   * throttled again with the time left, as Graph counts throttled requests against the limit, and
+   * counted in stats.retriedEarly.
+   */
+  holdRetryAfter?: boolean
+  /** a $batch with a throttled inner request answers 424 (per-item responses in the body), as the throttling doc says, instead of 200 */
+  batchEnvelope424?: boolean
   slowPageMs?: number
   /** path prefixes the faults apply to, e.g. ['/v1.0/users']; default all Graph paths */
   onlyPaths?: string[]
@@ -200,6 +215,8 @@ export interface TenantStats {
   requests: Record<string, number>
   statuses: Record<string, number>
   throttled: number
+  /** requests sent again before the Retry-After of their 429 had passed (with faults.holdRetryAfter) */
+  retriedEarly: number
   tokensIssued: number
   tokensByClient: Record<string, number>
 }

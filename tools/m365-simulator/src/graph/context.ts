@@ -60,7 +60,8 @@ export function graphHooks (app: FastifyInstance, state: SimulatorState) {
     tenant.stats.request(endpoint)
 
     const path = pathOf(request)
-    const fault = tenant.faults.decide(path)
+    const fault = tenant.faults.decide(path, `${request.method} ${path}`)
+    if (fault?.type === 'throttle' && fault.early) tenant.stats.retriedEarly()
     if (fault?.type === 'drop' && request.headers['x-m365sim-batch'] === undefined) {
       reply.hijack()
       request.raw.socket?.destroy()
