@@ -26,7 +26,8 @@ const rows: FastifyPluginAsyncTypebox = async (app) => {
       summary: "A version's rows: JSON pages, or the whole version as CSV with Accept: text/csv",
       description: 'JSON: visible columns only, values keyed by column key in column order, paged by row number. ' +
         "CSV (RFC 4180, streamed): a header of the columns' labels, then every row; cells that could start a " +
-        "spreadsheet formula (= + - @) are prefixed with '. limit and cursor apply to JSON only.",
+        "spreadsheet formula (= + - @) are prefixed with ', and cells holding ; are quoted (Excel's separator in many locales). " +
+        'limit and cursor apply to JSON only.',
       params: VersionParams,
       querystring: PageQuery,
       response: {

@@ -111,7 +111,7 @@ t.test('CSV: the labels and order, every value, RFC 4180 quoting, formula cells 
     ['@SUM(A1)', "Disabled,'@SUM(A1),,0,true,,"],
     ['Bob\nMultiline', 'Disabled,"Bob\nMultiline",,0,,,'],
     ['Lee, Ann', 'Disabled,"Lee, Ann",,0,false,"Head of ""Things""",'],
-    ['=HYPERLINK("http://evil")', 'Enabled,"\'=HYPERLINK(""http://evil"")",Microsoft 365 Business Premium; Office 365 E3,2,true,,fido2; sms']
+    ['=HYPERLINK("http://evil")', 'Enabled,"\'=HYPERLINK(""http://evil"")","Microsoft 365 Business Premium; Office 365 E3",2,true,,"fido2; sms"']
   ])
   const order = (await allRows(app, version.id)).items.map((row) => row.values.displayName as string)
   t.equal(res.body, [
