@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import envSchema from 'env-schema'
+import postgres from 'postgres'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
@@ -11,6 +12,16 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000
 
 /**
+ * A Postgres URL the driver can read (`postgresUrl`: see loadConfig). A password with '/', '@' or '%' left
+ * unencoded would otherwise fail at start deep in the driver, with the whole URL, password and all, in the error.
+ */
+export const PostgresUrl = Type.String({
+  pattern: '^postgres(ql)?://',
+  postgresUrl: true,
+  errorMessage: 'must be a postgres:// URL (percent-encode special characters in the user name and password)'
+})
+
+/**
  * What every service reads from the environment. Extend it with `Type.Composite([BaseConfig, …])`
  * or `Type.Object({ ...BaseConfig.properties, … })`. A property may carry `errorMessage`
  * ('must be 64 hex characters') to replace ajv's wording in the start-up error line.
@@ -20,9 +31,7 @@ export const BaseConfig = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),
-  DATABASE_URL: Type.Optional(Type.String({
-    pattern: '^postgres(ql)?://', errorMessage: 'must be a postgres:// URL'
-  })),
+  DATABASE_URL: Type.Optional(PostgresUrl),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'PGlite files (when no DATABASE_URL) and local state' }),
   NATS_URL: Type.Optional(Type.String({
     pattern: '^(nats|tls|wss?)://', errorMessage: 'must be a nats:// URL (comma-separate several)'
@@ -81,6 +90,7 @@ export function loadConfig<T extends TObject> (schema: T, env: Record<string, st
       ajv: {
         customOptions (ajv) {
           ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' })
+          ajv.addKeyword({ keyword: 'postgresUrl', type: 'string', schemaType: 'boolean', validate: (_: boolean, url: string) => driverReads(url) })
           return ajv
         }
       }
@@ -89,6 +99,16 @@ export function loadConfig<T extends TObject> (schema: T, env: Record<string, st
     const errors = (err as { errors?: ErrorObject[] }).errors
     if (!errors) throw err
     throw new ConfigError(describe(schema, errors))
+  }
+}
+
+/** Whether the postgres driver parses `url` (it connects on the first query only, so nothing is opened here). */
+function driverReads (url: string): boolean {
+  try {
+    postgres(url)
+    return true
+  } catch {
+    return false
   }
 }
 

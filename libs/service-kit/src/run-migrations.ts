@@ -1,6 +1,6 @@
 import { Type, type TObject } from '@sinclair/typebox'
 import { createServiceDb, openDatabase } from '@m365/db'
-import { loadConfigOrExit } from './config.js'
+import { loadConfigOrExit, PostgresUrl } from './config.js'
 
 export interface RunMigrationsOptions {
   /** `report`: the first word of the line printed */
@@ -20,7 +20,7 @@ export interface RunMigrationsOptions {
 
 /** All a migration reads. Required here: without it a service runs on PGlite, but the Job would migrate nothing real. */
 const MigrateConfig = Type.Object({
-  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', errorMessage: 'must be a postgres:// URL' })
+  DATABASE_URL: PostgresUrl
 })
 
 /**

@@ -17,7 +17,7 @@ t.test('a bad value is one line naming the variable and the problem', async (t) 
   t.throws(() => loadConfig(BaseConfig, { PORT: 'eighty' }), { message: 'config: PORT must be integer' })
   t.throws(() => loadConfig(BaseConfig, { LOG_LEVEL: 'loud' }),
     { message: 'config: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
-  t.throws(() => loadConfig(BaseConfig, { DATABASE_URL: 'mysql://x' }), { message: 'config: DATABASE_URL must be a postgres:// URL' })
+  t.throws(() => loadConfig(BaseConfig, { DATABASE_URL: 'mysql://x' }), { message: /^config: DATABASE_URL must be a postgres:\/\/ URL/ })
 })
 
 t.test('a missing required variable, several problems still one line', async (t) => {
@@ -39,4 +39,24 @@ t.test('loadConfigOrExit: the line on stderr, exit code 1, nothing else', async 
   t.equal(err?.code, 1)
   t.equal(err?.stderr, 'config: ENCRYPTION_KEY must be 64 hex characters\n')
   t.equal(err?.stdout, '')
+})
+
+t.test('a DATABASE_URL the postgres driver cannot read is a config error naming it, never showing the password', async (t) => {
+  const unencoded = 'postgres://app:gen/erated@db.internal:5432/app' // a base64 password with its '/' not percent-encoded
+  const err = t.throws(() => loadConfig(BaseConfig, { DATABASE_URL: unencoded })) as Error
+  t.equal(err.message, 'config: DATABASE_URL must be a postgres:// URL (percent-encode special characters in the user name and password)')
+  t.throws(() => loadConfig(BaseConfig, { DATABASE_URL: 'postgres://app:100%@db/app' }), { message: /^config: DATABASE_URL must be/ })
+  for (const url of ['postgres://app:gen%2Ferated@db.internal:5432/app?sslmode=require', 'postgresql://u:p@db-1:5432,db-2:5432/app', 'postgres://db/app']) {
+    t.equal(loadConfig(BaseConfig, { DATABASE_URL: url }).DATABASE_URL, url, `${url} is fine`)
+  }
+
+  // a service started with it: one line on stderr, and the password nowhere (the driver's error carried the whole URL)
+  const run = promisify(execFile)(process.execPath, ['--conditions=@m365/source', '--import', 'tsx', 'test/fixtures/server.ts'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: unencoded, NATS_URL: 'nats://127.0.0.1:4222' }
+  })
+  const started = await run.then(() => undefined, (err: { code: number, stdout: string, stderr: string }) => err)
+  t.equal(started?.code, 1, 'exits 1')
+  t.equal(started?.stderr, `${err.message}\n`)
+  t.notMatch(`${started?.stdout}${started?.stderr}`, /erated/, 'the password is not printed')
 })
