@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { GraphError } from '@microsoft/microsoft-graph-client'
 import type { PerUserMfaState } from '@m365/contracts'
 import {
-  backoffDelay, GraphRequestError, parseRetryAfter, PERMISSION_DENIED, RETRYABLE_STATUS, type GraphClient
+  backoffDelay, GraphRequestError, isPermissionDenied, parseRetryAfter, PERMISSION_DENIED, perUserMfaState, RETRYABLE_STATUS, type GraphClient
 } from '@m365/graph'
 
 /** Graph's limit of requests in one JSON batch (spec §6). */
@@ -28,8 +28,8 @@ const retryable = (status: number) => RETRYABLE_STATUS.has(status) || status ===
  * throttles the items inside a batch one by one: the items it throttled (429/503/504), failed as a
  * dependency (424) or left out are sent again, as a batch of their own, once the largest of their
  * Retry-Afters has passed (backoff with jitter when none says), within the client's retry policy
- * (maxAttempts, maxRetryAfterMs). An envelope answered 424 (what the throttling doc describes) is read
- * for its items the same way. 404: the user is gone (left out). 403 Authorization_RequestDenied:
+ * (maxAttempts, maxRetryAfterMs); a last one left goes alone, as a request the client retries. An
+ * envelope answered 424 (what the throttling doc describes) is read for its items the same way. 404: the user is gone (left out). 403 Authorization_RequestDenied:
  * Policy.Read.All is missing, `{ denied: true }`.
  */
 export async function perUserStatesBatch (client: GraphClient, ids: readonly string[], signal: AbortSignal): Promise<PerUserBatchResult> {
@@ -39,6 +39,8 @@ export async function perUserStatesBatch (client: GraphClient, ids: readonly str
   const unanswered = new Map(ids.map((id, i) => [String(i + 1), id]))
   for (let attempt = 1; unanswered.size > 0; attempt++) {
     signal.throwIfAborted()
+    const [last] = unanswered.values()
+    if (attempt > 1 && unanswered.size === 1 && last !== undefined) return await readOne(client, last, states, signal)
     const requests = [...unanswered].map(([key, id]) => ({ id: key, method: 'GET', url: `/users/${encodeURIComponent(id)}/authentication/requirements` }))
     const answer = await postBatch(client, requests, signal)
     let retryAfter: number | null = answer.retryAfter
@@ -61,6 +63,19 @@ export async function perUserStatesBatch (client: GraphClient, ids: readonly str
     const giveUp = failed ?? answer.error ?? new GraphRequestError({ status: 0, code: 'batch_incomplete', message: `the batch left ${unanswered.size} requests unanswered` })
     if (attempt >= policy.maxAttempts || (retryAfter !== null && retryAfter > policy.maxRetryAfterMs)) throw giveUp
     await delay(retryAfter ?? backoffDelay(attempt, policy), undefined, { signal })
+  }
+  return { denied: false, states }
+}
+
+/** The last item again: on its own, a request the client's retry policy retries (a batch of one would add the envelope). */
+async function readOne (
+  client: GraphClient, id: string, states: Array<{ id: string, state: PerUserMfaState }>, signal: AbortSignal
+): Promise<PerUserBatchResult> {
+  try {
+    states.push({ id, state: await perUserMfaState(client, id, { signal }) })
+  } catch (err) {
+    if (isPermissionDenied(err)) return { denied: true }
+    if (!(err instanceof GraphRequestError && err.status === 404)) throw err
   }
   return { denied: false, states }
 }

@@ -91,10 +91,11 @@ t.test('an abort ends the wait for a Retry-After', async (t) => {
   sim.admin.setFaults(tenantId, { throttle429: { everyNth: 2, retryAfterSeconds: 100 }, holdRetryAfter: true, onlyPaths: PER_USER })
   const controller = new AbortController()
   const reading = perUserStatesBatch(client, ids, controller.signal).catch((e: unknown) => e)
-  await waitFor(() => sim.admin.stats(tenantId).throttled > 0, 'a throttled item')
+  await waitFor(() => sim.admin.stats(tenantId).statuses['200 POST /beta/$batch'], 'a batch with a throttled item answered')
   controller.abort()
   const err = await reading
-  t.match(err, { name: 'AbortError' })
+  // aborted while waiting for the Retry-After (or, on a slow machine, while the answer was still being read)
+  t.ok((err as Error).name === 'AbortError' || (err instanceof GraphRequestError && err.code === 'aborted'), String(err))
   t.equal(sim.admin.stats(tenantId).retriedEarly, 0)
 })
 
