@@ -72,7 +72,7 @@ export function normaliseEmails (candidates: readonly EmailCandidate[]): Contact
   const byAddress = new Map<string, ContactEmail>()
   for (const candidate of candidates) {
     if (typeof candidate.address !== 'string') continue
-    const address = candidate.address.trim().toLowerCase()
+    const address = withoutNul(candidate.address).trim().toLowerCase()
     if (address.length < 3 || !address.includes('@')) continue
     const seen = byAddress.get(address)
     if (seen) {
@@ -104,12 +104,16 @@ export function toIsoUtc (value: unknown): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString()
 }
 
-/** A trimmed non-empty string or null. */
+/** A trimmed non-empty string or null; without U+0000, which Postgres cannot store (one such field would fail every try). */
 export function text (value: unknown): string | null {
   if (typeof value === 'number') return String(value)
   if (typeof value !== 'string') return null
-  const trimmed = value.trim()
+  const trimmed = withoutNul(value).trim()
   return trimmed === '' ? null : trimmed
+}
+
+function withoutNul (value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value
 }
 
 /** An id as string, or null. */

@@ -256,3 +256,13 @@ t.test('timestamps become ISO-8601 UTC', async (t) => {
   t.equal(toIsoUtc('garbage'), null)
   t.equal(toIsoUtc(null), null)
 })
+
+t.test('text and emails lose U+0000 (Postgres stores none), whichever PSA sent them', async (t) => {
+  t.match(normaliseHaloUser(parseHaloUser({ ...haloUserSample, firstname: 'Da\u0000na', emailaddress: 'dana\u0000@contoso.example', title: '\u0000' })), {
+    firstName: 'Dana', lastName: 'Reyes', title: null, emails: [{ address: 'dana@contoso.example' }]
+  })
+  t.match(normaliseAutotaskContact(parseAutotaskContact({ id: 7, firstName: 'A\u0000', lastName: 'B', emailAddress: 'a\u0000@b.example', isActive: 1 })), {
+    firstName: 'A', emails: [{ address: 'a@b.example' }]
+  })
+  t.match(normaliseEmails([{ address: '\u0000', primary: true, sourceField: 'x' }]), [], 'nothing left: no address')
+})
