@@ -71,6 +71,9 @@ t.test('bad names are refused with a clear message', async (t) => {
   await t.rejects(bus.consume(TenantConnected, { durable: 'report.tenant' }, async () => {}), /durable name "report.tenant"/)
   await t.rejects(deleteNatsNamespace({ url, namespace: '' }), /empty/)
   await t.rejects(createNatsBus({ url: 'nats://127.0.0.1:1' }), /cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/)
+  const refused = await createNatsBus({ url: 'nats://bus:s3cret@127.0.0.1:1,tls://t0ken@127.0.0.1:2' }).catch((err: Error) => err)
+  t.match(refused, { message: /cannot connect to NATS at nats:\/\/\*\*\*@127\.0\.0\.1:1,tls:\/\/\*\*\*@127\.0\.0\.1:2/ }, 'no credentials in the message')
+  t.notMatch(String(refused), /s3cret|t0ken/)
 })
 
 t.test('a raw message without Nats-Msg-Id is named by its sequence in its dead letter', async (t) => {

@@ -38,7 +38,7 @@ export async function createNatsBus (options: NatsBusOptions): Promise<NatsBus> 
   try {
     nc = await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 1_000 })
   } catch (err) {
-    throw new Error(`cannot connect to NATS at ${options.url}: ${(err as Error).message}`)
+    throw new Error(`cannot connect to NATS at ${withoutCredentials(options.url)}: ${(err as Error).message}`)
   }
   try {
     const jsm = await nc.jetstreamManager()
@@ -54,6 +54,14 @@ export async function createNatsBus (options: NatsBusOptions): Promise<NatsBus> 
     await nc.close()
     throw err
   }
+}
+
+/**
+ * NATS_URL as it can be logged: the user info of each URL (comma-separated) becomes `***`, since it is a
+ * user and password or, alone, a token (`nats://user:pass@host` → `nats://***@host`).
+ */
+function withoutCredentials (urls: string): string {
+  return urls.replace(/\/\/[^/@,]*@/g, '//***@')
 }
 
 class NatsEventBus implements EventBus, BusInspector {
