@@ -6,7 +6,8 @@ import type { BaseConfig } from './config.js'
 export const SECRET_KEYS = [
   'password', 'secret', 'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token',
   'idToken', 'id_token', 'clientSecret', 'client_secret', 'webhookSecret', 'signingKey', 'apiKey', 'api_key',
-  'privateKey', 'private_key', 'encryptionKey', 'credentials', 'ENCRYPTION_KEY', 'AZURE_CLIENT_SECRET', 'DATABASE_URL'
+  'privateKey', 'private_key', 'encryptionKey', 'credentials', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'AZURE_CLIENT_SECRET',
+  'DATABASE_URL', 'NATS_URL'
 ]
 
 /** Request/response headers that carry credentials, including the PSA webhook signatures (specs/psa-webhooks.md). */

@@ -18,7 +18,9 @@ const secrets = {
   cwSignature: '1SvNn709EupYYyZHlCR3fHZ8+evU8FHz/KeSwrC7Atg=',
   atSignature: 'sha1=FbM+ph20YtCcc+4R7nkRFVDw0V8=',
   encryptionKey: 'ab'.repeat(32),
-  databaseUrl: 'postgres://app:db-password@db/app'
+  databaseUrl: 'postgres://app:db-password@db/app',
+  previousKeys: 'cd'.repeat(32),
+  natsUrl: 'nats://bus:nats-password@nats:4222'
 }
 
 t.test('no secret value reaches the log, wherever it sits', async (t) => {
@@ -33,7 +35,7 @@ t.test('no secret value reaches the log, wherever it sits', async (t) => {
     request.log.info({ tenant: { credentials: { clientSecret: secrets.clientSecret } } }, 'tenant')
     request.log.info({ result: { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken, token: secrets.token } }, 'tokens')
     request.log.info({ password: secrets.password, privateKey: secrets.privateKey }, 'top level')
-    request.log.info({ config: { ENCRYPTION_KEY: secrets.encryptionKey, DATABASE_URL: secrets.databaseUrl } }, 'config')
+    request.log.info({ config: { ENCRYPTION_KEY: secrets.encryptionKey, DATABASE_URL: secrets.databaseUrl, ENCRYPTION_KEYS_PREVIOUS: secrets.previousKeys, NATS_URL: secrets.natsUrl } }, 'config')
     return { ok: true }
   })
   const res = await app.inject({
