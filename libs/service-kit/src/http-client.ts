@@ -12,6 +12,7 @@ export interface ServiceRequest {
   /** e.g. the principal and `x-request-id` the gateway forwards */
   headers?: Record<string, string | undefined>
   timeoutMs?: number
+  /** Calls the request off, its body included: the promise (or the body stream) fails with the signal's reason. */
   signal?: AbortSignal
 }
 
@@ -83,6 +84,8 @@ export function createServiceClient (baseUrl: string, options: ServiceClientOpti
         signal: request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal
       })
     } catch (err) {
+      // the caller called it off (say, its own client went away): its reason, not the service's failure
+      if (request.signal?.aborted) throw request.signal.reason
       const code = (err as { code?: string }).code ?? ''
       const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || deadline.signal.aborted
       const error = new UpstreamError(timedOut ? 504 : 503, { detail: `${service} ${timedOut ? 'timed out' : 'unreachable'}: ${(err as Error).message}` },

@@ -90,3 +90,26 @@ t.test('a request queued behind busy connections gets a 504 at its deadline, not
   t.type(err, UpstreamError)
   t.match(err, { statusCode: 504, problem: { detail: /upstream timed out/ }, upstream: { service: 'upstream', path: '/quick' } })
 })
+
+t.test('a call its caller calls off fails with the caller\'s reason, not as the service\'s 503, and the service sees the hang-up', async (t) => {
+  const app = await kitApp(t, 'upstream')
+  let hungUp: () => void = () => {}
+  const hangUp = new Promise<void>((resolve) => { hungUp = resolve })
+  let arrived: () => void = () => {}
+  const arrival = new Promise<void>((resolve) => { arrived = resolve })
+  app.get('/slow', async (_request, reply) => {
+    reply.raw.on('close', hungUp)
+    arrived()
+    return await hangUp.then(() => reply) // answers nothing until the caller has gone
+  })
+  const client = createServiceClient(await app.listen({ host: '127.0.0.1', port: 0 }), { service: 'upstream', timeoutMs: 600_000 })
+  t.teardown(() => client.close())
+  const caller = new AbortController()
+  const reason = new Error('the caller went away')
+  const call = client.request({ path: '/slow', signal: caller.signal }).catch((error: unknown) => error)
+  await arrival
+  caller.abort(reason)
+  t.equal(await call, reason)
+  await hangUp
+  t.pass('the service saw the connection close')
+})

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { PRINCIPAL_HEADER } from '@m365/api'
+import { callerGone } from '../lib/caller-gone.js'
 import { HOP_BY_HOP, relay } from '../lib/relay.js'
 
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect', PRINCIPAL_HEADER])
@@ -25,7 +26,8 @@ export default async function webhooks (app: FastifyInstance, { bodyLimit }: { b
       method: 'POST',
       url: request.url,
       headers,
-      ...(Buffer.isBuffer(request.body) && { body: request.body })
+      ...(Buffer.isBuffer(request.body) && { body: request.body }),
+      signal: callerGone(reply)
     })
     return await relay(reply, response)
   })

@@ -2,23 +2,26 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { encodePrincipal, PRINCIPAL_HEADER } from '@m365/api'
 import { problem, sendProblem, UpstreamError, type ServiceClient } from '@m365/service-kit'
+import { callerGone } from '../lib/caller-gone.js'
 import { relay } from '../lib/relay.js'
 
 /**
  * The handler of a forwarded route: the same method, path, query and JSON body to the service, with
  * the caller's principal; the answer goes back with its status and content type (a 2xx body streamed,
  * a problem as the service worded it). Only a service that cannot be reached becomes the gateway's own
- * problem (503/504, from service-kit's client).
+ * problem (503/504, from service-kit's client). A caller who goes away calls the service call off.
  */
 export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod) {
   return async function forward (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { path, query } = splitUrl(request.url)
+    const signal = callerGone(reply)
     let response: Dispatcher.ResponseData
     try {
       response = await client.raw({
         method,
         path,
         query,
+        signal,
         body: request.body ?? undefined,
         headers: {
           [PRINCIPAL_HEADER]: request.caller ? encodePrincipal(request.caller) : undefined,

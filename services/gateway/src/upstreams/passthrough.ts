@@ -7,6 +7,8 @@ export interface PassthroughRequest {
   url: string
   headers: Record<string, string | string[]>
   body?: Buffer
+  /** calls the request off (the caller went away): it fails with the signal's reason */
+  signal?: AbortSignal
 }
 
 /** Any answer of the upstream, unread: status, headers and body are relayed as they are. */
@@ -28,7 +30,7 @@ export function createPassthrough (baseUrl: string, options: { service: string, 
   const pool = new Pool(origin.origin, { connections: 16 })
   return {
     service: options.service,
-    async request ({ method, url, headers, body }) {
+    async request ({ method, url, headers, body, signal }) {
       try {
         return await pool.request({
           method,
@@ -36,9 +38,11 @@ export function createPassthrough (baseUrl: string, options: { service: string, 
           headers,
           body: body ?? null,
           headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs
+          bodyTimeout: options.timeoutMs,
+          signal
         })
       } catch (err) {
+        if (signal?.aborted) throw signal.reason
         const code = (err as { code?: string }).code ?? ''
         const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
         throw Object.assign(

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { ConsentCallbackConnected, ConsentCallbackFailed, ConsentCallbackQuery } from '@m365/api'
+import { callerGone } from '../../lib/caller-gone.js'
 import { relay } from '../../lib/relay.js'
 import { ref } from '../schemas.js'
 
@@ -43,7 +44,8 @@ export default async function connectCallback (app: FastifyInstance): Promise<vo
         accept: request.headers.accept ?? 'text/html',
         'x-request-id': request.id,
         ...(request.headers['accept-language'] && { 'accept-language': request.headers['accept-language'] })
-      }
+      },
+      signal: callerGone(reply)
     })
     return await relay(reply, response)
   })
