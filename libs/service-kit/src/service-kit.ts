@@ -9,6 +9,7 @@ import { useProblemHandlers } from './errors.js'
 import { healthRoutes, type Readiness } from './health.js'
 import { createServiceMetrics, instrumentHttp, metricsRoute, type ServiceMetrics } from './metrics.js'
 import { registerOpenApi, type OpenApiOptions } from './swagger.js'
+import { refuseNulText } from './text-input.js'
 
 /** What the single-process app, server.ts (runService) and tests hand to a service's app plugin. */
 export interface ServiceOptions<TConfig extends BaseConfig = BaseConfig> {
@@ -63,6 +64,7 @@ async function serviceKitPlugin (app: FastifyInstance, options: ServiceKitOption
   if (options.openapi) await registerOpenApi(app, options.openapi)
   await app.register(sensible)
   useProblemHandlers(app)
+  refuseNulText(app)
   const readiness = healthRoutes(app)
   app.decorate('readiness', readiness)
   metricsRoute(app, metrics.registry)

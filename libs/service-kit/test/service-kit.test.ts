@@ -187,3 +187,32 @@ t.test('a service without a database says so when app.db is used', async (t) => 
   t.throws(() => app.db, /service gateway has no database/)
   t.same((await app.inject('/readyz')).json(), { status: 'ok', checks: {} })
 })
+
+t.test('text holding U+0000 (Postgres stores none) is a 400 naming the field, before any handler; raw bodies are bytes, not text', async (t) => {
+  const app = Fastify({ logger: false })
+  const { serviceKit } = await import('../src/index.js')
+  await app.register(serviceKit, { service: 'gateway', config: loadConfig(FixtureConfig, {}), bus: false })
+  t.teardown(() => app.close())
+  let handled = 0
+  app.post('/things/:name', async () => { handled++; return { ok: true } })
+  app.register(async (raw) => {
+    raw.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+    raw.post('/raw', async (request) => ({ bytes: (request.body as Buffer).length }))
+  })
+  await app.ready()
+  const cases: Array<[string, object, string]> = [
+    ['/things/ok', { list: [{ label: 'a\u0000' }] }, 'body/list/0/label'],
+    ['/things/ok?q=%00', {}, 'querystring/q'],
+    ['/things/a%00b', {}, 'params/name']
+  ]
+  for (const [url, payload, field] of cases) {
+    const res = await app.inject({ method: 'POST', url, payload })
+    t.equal(res.statusCode, 400, url)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    t.match(res.json(), { status: 400, code: 'VALIDATION_FAILED', detail: `${field} must not contain the NUL character (U+0000)` })
+  }
+  t.equal(handled, 0, 'no handler ran')
+  t.equal((await app.inject({ method: 'POST', url: '/things/ok', payload: { label: 'fine' } })).statusCode, 200)
+  const raw = await app.inject({ method: 'POST', url: '/raw', headers: { 'content-type': 'application/json' }, payload: '{"name":"a\\u0000"}' })
+  t.same(raw.json(), { bytes: 18 }, 'a raw body is passed on as its bytes')
+})

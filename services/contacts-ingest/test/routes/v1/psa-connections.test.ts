@@ -152,3 +152,11 @@ t.test('rotating a secret: a generated one is shown once; the old one has a grac
   t.equal(cwRotate.statusCode, 400)
   t.match(cwRotate.json().detail, /connectwise/)
 })
+
+t.test('a name holding U+0000 (Postgres stores none) is a 400 naming the field, and nothing is created', async (t) => {
+  const h = await build(t, { bus: 'in-process' })
+  const res = await h.app.inject({ method: 'POST', url: '/v1/psa-connections', headers: headersFor(), payload: { ...autotask, name: 'Autotask\u0000' } })
+  t.equal(res.statusCode, 400)
+  t.match(res.json(), { code: 'VALIDATION_FAILED', detail: /^body\/name must not contain the NUL character/ })
+  t.equal((await h.app.inject({ url: '/v1/psa-connections', headers: headersFor() })).json().items.length, 0)
+})

@@ -4,7 +4,6 @@ import clients from './clients.js'
 import office365 from './office365.js'
 import reports from './reports.js'
 import templates from './templates.js'
-import { refuseNul } from './text-without-nul.js'
 import versionDiff from './version-diff.js'
 import versionRows from './version-rows.js'
 import versions from './versions.js'
@@ -12,7 +11,6 @@ import versions from './versions.js'
 /** Everything under /v1: the paths the gateway exposes, each scoped by the forwarded principal. */
 export default async function v1 (app: FastifyInstance): Promise<void> {
   await app.register(principalHook)
-  refuseNul(app)
   await app.register(clients)
   await app.register(templates)
   await app.register(reports)
