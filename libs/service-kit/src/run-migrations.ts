@@ -1,15 +1,10 @@
-import { Type, type TObject } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import { createServiceDb, openDatabase } from '@m365/db'
 import { loadConfigOrExit, PostgresUrl } from './config.js'
 
 export interface RunMigrationsOptions {
   /** `report`: the first word of the line printed */
   service: string
-  /**
-   * @deprecated Not read: a migration needs DATABASE_URL only, not the rest of what its service needs to run
-   * (the migration Job passes no ENCRYPTION_KEY, Azure or NATS settings).
-   */
-  configSchema?: TObject
   /** the service's Postgres schema */
   dbSchema: string
   migrationsFolder: string

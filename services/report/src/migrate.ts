@@ -1,6 +1,5 @@
 // The Kubernetes migration Job: applies report's migrations and exits (0 on success).
 import { runMigrations } from '@m365/service-kit'
 import { migrationsFolder } from './app.js'
-import { ReportConfig } from './config.js'
 
-await runMigrations({ service: 'report', configSchema: ReportConfig, dbSchema: 'report', migrationsFolder })
+await runMigrations({ service: 'report', dbSchema: 'report', migrationsFolder })

@@ -1,6 +1,5 @@
 // The Kubernetes migration Job: apply tenant-auth's migrations, then exit (0 on success).
 import { runMigrations } from '@m365/service-kit'
 import { migrationsFolder } from './app.js'
-import { TenantAuthConfig } from './config.js'
 
-await runMigrations({ service: 'tenant-auth', configSchema: TenantAuthConfig, dbSchema: 'tenant_auth', migrationsFolder })
+await runMigrations({ service: 'tenant-auth', dbSchema: 'tenant_auth', migrationsFolder })
