@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import { pino, type LoggerOptions } from 'pino'
-import { loadConfigOrExit, loggerOptions } from '@m365/service-kit'
+import { ConfigError, loadConfigOrExit, loggerOptions } from '@m365/service-kit'
 import { SingleProcessConfig } from './config.js'
 import { SINGLE_PROCESS, startSingleProcess } from './start.js'
 
@@ -10,7 +10,9 @@ const root = pino(loggerOptions({ LOG_LEVEL: config.LOG_LEVEL }) as LoggerOption
 const log = root.child({ service: config.SERVICE_NAME ?? SINGLE_PROCESS })
 
 const running = await startSingleProcess(config, process.env, root).catch((err) => {
-  log.fatal({ err }, 'cannot start')
+  // a service's bad variable: one line, as for the process's own config above
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`)
+  else log.fatal({ err }, 'cannot start')
   process.exit(1)
 })
 

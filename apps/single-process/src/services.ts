@@ -6,6 +6,7 @@ import gatewayApp, { GatewayConfig } from '@m365/gateway'
 import graphSyncApp, { GraphSyncConfig } from '@m365/graph-sync'
 import reportApp, { ReportConfig } from '@m365/report'
 import tenantAuthApp, { TenantAuthConfig } from '@m365/tenant-auth'
+import { loadConfig } from '@m365/service-kit'
 import { hostService, type HostedService } from './service-host.js'
 
 export interface RunningServices {
@@ -27,6 +28,7 @@ export async function startServices (options: {
   port: number
 }): Promise<RunningServices> {
   const { env, db, bus, log } = options
+  checkConfigs(env)
   const shared = { env, db, bus, log, host: '127.0.0.1', port: 0 }
   const internal: HostedService[] = []
   const closeAll = async () => {
@@ -66,4 +68,14 @@ export async function startServices (options: {
     await closeAll()
     throw err
   }
+}
+
+/**
+ * Every service's config checked before the first one starts: a bad variable stops the process with its
+ * one-line ConfigError, not once some services already run. The gateway's service URLs are not known yet.
+ */
+function checkConfigs (env: Record<string, string | undefined>): void {
+  for (const schema of [ReportConfig, TenantAuthConfig, GraphSyncConfig, ContactsIngestConfig]) loadConfig(schema, env)
+  const pending = 'http://127.0.0.1:1'
+  loadConfig(GatewayConfig, { ...env, REPORT_URL: pending, TENANT_AUTH_URL: pending, GRAPH_SYNC_URL: pending, CONTACTS_INGEST_URL: pending })
 }

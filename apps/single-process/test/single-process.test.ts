@@ -1,6 +1,8 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { createTestDataDir } from '@m365/db/testing'
 import { loadConfig } from '@m365/service-kit'
@@ -71,4 +73,20 @@ t.test('stopped while the demo is being seeded: the seed stops quietly, not logg
   t.notOk(lines.some((line) => line.msg === 'demo seed failed'), 'no "demo seed failed" error')
   t.same(raw.filter((line) => line.split('"service":').length !== 2), [], 'every line names one service, once')
   t.same(new Set(lines.map((line) => line.service)), new Set(['single-process', 'tenant-auth', 'graph-sync', 'contacts-ingest', 'report', 'gateway']))
+})
+
+t.test('a bad variable of one service stops npm start with one line naming it, before any service starts', async (t) => {
+  const dataDir = await createTestDataDir(t)
+  const port = await freePort()
+  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SYNC_CONCURRENCY: '0' }
+  const started = startSingleProcess(loadConfig(SingleProcessConfig, env), env, pino({ level: 'silent' }))
+  await t.rejects(started, { name: 'ConfigError', message: 'config: SYNC_CONCURRENCY must be >= 1' })
+
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+  const child = spawnSync(process.execPath, ['--conditions=@m365/source', '--import', 'tsx', main], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' }, encoding: 'utf8', timeout: 120_000
+  })
+  t.equal(child.status, 1, 'exit code 1')
+  t.equal(child.stderr, 'config: SYNC_CONCURRENCY must be >= 1\n', 'one line on stderr')
+  t.notMatch(child.stdout, /"service":"(report|tenant-auth)"/, 'no service started')
 })
