@@ -2,6 +2,7 @@ import t from 'tap'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { DEMO_APP } from '@m365/m365-simulator'
 import {
   describeObject, isRecord, podContainers, podSpec, readComposeFile, readYamlDocument, renderKustomization,
   validateCompose, validateKubeObject, type KubeObject
@@ -406,6 +407,8 @@ t.test('compose: a one-shot migrate service, the simulators profile wired throug
   t.ok(list(at(composeServices, 'm365-simulator', 'volumes')).some((v) => String(v).startsWith('simulator-ca:')), 'the simulator shares its CA through a volume')
   t.equal(envFile.NODE_EXTRA_CA_CERTS, `${String(at(composeServices, 'm365-simulator', 'environment', 'CERT_DIR'))}/ca.pem`, 'the services trust the CA the simulator writes')
   t.same(Object.keys(envFile).filter((k) => /SECRET|PASSWORD|KEY|TOKEN/.test(k)), [], 'no secrets in the simulators env file')
+  t.equal(envFile.AZURE_CLIENT_ID, DEMO_APP.clientId, 'tenant-auth is the simulator\'s demo app (its secret comes from the shell)')
+  t.match(readFileSync(join(root, 'deploy/compose/simulators.env'), 'utf8'), `AZURE_CLIENT_SECRET=${DEMO_APP.clientSecret}`, '…as the usage line says')
 })
 
 // ---- the image -----------------------------------------------------------------------------------
