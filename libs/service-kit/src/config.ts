@@ -28,19 +28,23 @@ export const PostgresUrl = Type.String({
  */
 export const BaseConfig = Type.Object({
   SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, description: 'defaults to the name the service runs as' })),
-  HOST: Type.String({ default: '0.0.0.0' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),
-  DATABASE_URL: Type.Optional(PostgresUrl),
+  HOST: Type.String({ default: '0.0.0.0', description: 'address the HTTP server listens on' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (routes, /healthz, /readyz, /metrics)' }),
+  LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'info', description: 'pino level of the JSON log lines on stdout' }),
+  DATABASE_URL: Type.Optional({ ...PostgresUrl, description: 'Postgres (each service uses its own schema); unset: PGlite under DATA_DIR' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'PGlite files (when no DATABASE_URL) and local state' }),
   NATS_URL: Type.Optional(Type.String({
-    pattern: '^(nats|tls|wss?)://', errorMessage: 'must be a nats:// URL (comma-separate several)'
+    pattern: '^(nats|tls|wss?)://',
+    errorMessage: 'must be a nats:// URL (comma-separate several)',
+    description: 'NATS with JetStream; unset: the in-process bus (one process only, nothing kept across a restart)'
   })),
   BUS_NAMESPACE: Type.Optional(Type.String({
-    pattern: '^[A-Za-z0-9_-]+$', errorMessage: 'may only contain letters, digits, "_" and "-"'
+    pattern: '^[A-Za-z0-9_-]+$',
+    errorMessage: 'may only contain letters, digits, "_" and "-"',
+    description: 'a prefix for JetStream streams, consumers and subjects, so several deployments share one NATS'
   })),
   CLOSE_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000, description: 'how long shutdown may take before the process is killed' }),
-  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'how long a client may take to send a whole request (Fastify requestTimeout; 0: no limit)' }),
   STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: DEFAULT_STARTUP_TIMEOUT_MS, description: 'how long each plugin may take to start' })
 })
 export type BaseConfig = Static<typeof BaseConfig>
@@ -49,7 +53,11 @@ const HEX_KEY = '[0-9a-fA-F]{64}'
 
 /** For a service that seals secrets at rest (createKeyRing): compose it with BaseConfig. */
 export const EncryptionConfig = Type.Object({
-  ENCRYPTION_KEY: Type.String({ pattern: `^${HEX_KEY}$`, errorMessage: 'must be 64 hex characters (32 bytes, e.g. `openssl rand -hex 32`)' }),
+  ENCRYPTION_KEY: Type.String({
+    pattern: `^${HEX_KEY}$`,
+    errorMessage: 'must be 64 hex characters (32 bytes, e.g. `openssl rand -hex 32`)',
+    description: 'AES-256-GCM key that seals stored credentials and secrets'
+  }),
   ENCRYPTION_KEYS_PREVIOUS: Type.Optional(Type.String({
     pattern: `^${HEX_KEY}(,${HEX_KEY})*$`,
     errorMessage: 'must be comma-separated keys of 64 hex characters',
