@@ -34,6 +34,11 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
     description: 'the proxies in front whose X-Forwarded-For is believed (Fastify trustProxy); unset when exposed directly'
   })),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'per request to a service (between CSV chunks for a stream)' }),
+  STREAM_STALL_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 30_000,
+    description: 'an answer\'s body the client takes none of for this long is cut off, which frees the service connection it comes over (a CSV export nobody reads)'
+  }),
   CONSENT_CALLBACK_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     default: 180_000,

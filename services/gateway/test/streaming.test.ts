@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fetch } from 'undici'
 import { startStack, waitFor } from './helper.js'
@@ -83,4 +83,29 @@ t.test('a caller who hangs up mid-body: the service\'s body stops too', async (t
   caller.abort()
   await waitFor(() => upstream.seen[0]!.closed, 'the gateway hanging up on the service', 20_000)
   t.notOk(upstream.seen[0]!.finished)
+})
+
+t.test('a reader who takes nothing for STREAM_STALL_TIMEOUT_MS is cut off, which frees the service connection', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => { endlessCsv(res) })
+  const stack = await gatewayBefore(t, upstream, { STREAM_STALL_TIMEOUT_MS: '1000', UPSTREAM_TIMEOUT_MS: '600000' })
+  // connected, never reading: the socket buffers fill and the gateway's writes stop
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest(`${stack.url}${versionPath()}`, { headers: { authorization: `Bearer ${stack.mspToken}`, accept: 'text/csv' } }, (res) => {
+      res.pause()
+      resolve(res)
+    })
+    req.on('error', reject)
+    req.end()
+    t.teardown(() => { req.destroy() })
+  })
+  t.equal(res.statusCode, 200)
+  await waitFor(() => upstream.seen[0]?.closed, 'the gateway cutting the stalled stream and hanging up on the service', 30_000)
+  t.notOk(upstream.seen[0]!.finished)
+  // reading again, the reader finds the answer cut short, not complete
+  const ended = new Promise<string>((resolve) => {
+    res.on('error', () => { resolve('cut') })
+    res.on('close', () => { resolve(res.complete ? 'complete' : 'cut') })
+  })
+  res.resume()
+  t.equal(await ended, 'cut')
 })

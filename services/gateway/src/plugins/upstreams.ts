@@ -13,6 +13,8 @@ export interface Upstreams {
   consentCallback: Passthrough
   /** PSA webhooks, when WEBHOOKS_UPSTREAM_URL is set. */
   webhooks: Passthrough | undefined
+  /** How long a relayed body may wait on its reader (STREAM_STALL_TIMEOUT_MS). */
+  stallTimeoutMs: number
 }
 
 declare module 'fastify' {
@@ -32,7 +34,8 @@ export default fp(async (app: FastifyInstance, { config }: { config: GatewayConf
     },
     // tenant-auth answers only once the tenant is confirmed, retrying while a fresh consent replicates
     consentCallback: createPassthrough(config.TENANT_AUTH_URL, { service: 'tenant-auth', timeoutMs: config.CONSENT_CALLBACK_TIMEOUT_MS }),
-    webhooks: config.WEBHOOKS_UPSTREAM_URL ? createPassthrough(config.WEBHOOKS_UPSTREAM_URL, { service: 'contacts-ingest', timeoutMs }) : undefined
+    webhooks: config.WEBHOOKS_UPSTREAM_URL ? createPassthrough(config.WEBHOOKS_UPSTREAM_URL, { service: 'contacts-ingest', timeoutMs }) : undefined,
+    stallTimeoutMs: config.STREAM_STALL_TIMEOUT_MS
   }
   app.decorate('upstreams', upstreams)
   app.addHook('onClose', async () => {

@@ -76,7 +76,7 @@ export function forwardRoutes (app: FastifyInstance, upstream: UpstreamName, tag
         }
       },
       ...(route.optionalBody && { preValidation: async (request: FastifyRequest) => { request.body ??= {} } }),
-      handler: forwardTo(client, route.method)
+      handler: forwardTo(client, route.method, app.upstreams.stallTimeoutMs)
     })
   }
 }

@@ -29,6 +29,6 @@ export default async function webhooks (app: FastifyInstance, { bodyLimit }: { b
       ...(Buffer.isBuffer(request.body) && { body: request.body }),
       signal: callerGone(reply)
     })
-    return await relay(reply, response)
+    return await relay(reply, response, app.upstreams.stallTimeoutMs)
   })
 }

@@ -11,7 +11,7 @@ import { relay } from '../lib/relay.js'
  * a problem as the service worded it). Only a service that cannot be reached becomes the gateway's own
  * problem (503/504, from service-kit's client). A caller who goes away calls the service call off.
  */
-export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod) {
+export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod, stallTimeoutMs: number) {
   return async function forward (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { path, query } = splitUrl(request.url)
     const signal = callerGone(reply)
@@ -35,7 +35,7 @@ export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod)
       if (err instanceof UpstreamError && err.upstream.status !== undefined) return relayProblem(request, reply, err, err.upstream.status)
       throw err
     }
-    return await relay(reply, response)
+    return await relay(reply, response, stallTimeoutMs)
   }
 }
 

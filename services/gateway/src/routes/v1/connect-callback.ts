@@ -47,6 +47,6 @@ export default async function connectCallback (app: FastifyInstance): Promise<vo
       },
       signal: callerGone(reply)
     })
-    return await relay(reply, response)
+    return await relay(reply, response, app.upstreams.stallTimeoutMs)
   })
 }
