@@ -109,3 +109,16 @@ t.test('a reader who takes nothing for STREAM_STALL_TIMEOUT_MS is cut off, which
   res.resume()
   t.equal(await ended, 'cut')
 })
+
+t.test('HEAD is forwarded as HEAD: the service sends no body (a whole CSV export) for the gateway to throw away', async (t) => {
+  const upstream = await startUpstream(t, (req, res) => {
+    if (req.method === 'HEAD') res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).end()
+    else endlessCsv(res)
+  })
+  const stack = await gatewayBefore(t, upstream)
+  const res = await fetch(`${stack.url}${versionPath()}`, { method: 'HEAD', headers: { authorization: `Bearer ${stack.mspToken}`, accept: 'text/csv' } })
+  t.equal(res.status, 200)
+  t.match(res.headers.get('content-type'), /^text\/csv/)
+  t.equal(await res.text(), '')
+  t.same(upstream.seen.map((r) => r.method), ['HEAD'])
+})

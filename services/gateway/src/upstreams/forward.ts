@@ -18,7 +18,9 @@ export function forwardTo (client: ServiceClient, method: Dispatcher.HttpMethod,
     let response: Dispatcher.ResponseData
     try {
       response = await client.raw({
-        method,
+        // Fastify answers HEAD with the GET route: the service is asked for the head only, not a body
+        // (a whole CSV export) for the gateway to read and throw away
+        method: request.method === 'HEAD' ? 'HEAD' : method,
         path,
         query,
         signal,
