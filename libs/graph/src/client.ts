@@ -13,6 +13,12 @@ export interface GraphClientOptions {
   baseUrl: string
   /** An app-only token for this client's tenant (msal-node caches and renews it). */
   getAccessToken: () => Promise<string>
+  /**
+   * Graph answered 401 to a request sent with `token` (expired early, revoked): drop it, so the
+   * next getAccessToken gives a fresh one. The request is then sent once more with that token; a
+   * second 401 fails the call. Without it a 401 fails the call at once.
+   */
+  tokenRejected?: (token: string) => void
   transport: GraphTransport
   /** Requests in flight at once. A client serves one tenant, so this is per tenant. */
   maxConcurrency?: number
@@ -52,7 +58,8 @@ export interface GraphClient {
 /**
  * A Graph client for one tenant: the SDK's request builder over our own middleware chain
  * (retry → SDK auth → SDK telemetry → undici), so there is one retry policy and every request
- * goes through the transport's dispatcher. Failures reject with GraphRequestError.
+ * goes through the transport's dispatcher. A 401 is sent again once with a fresh token (see
+ * `tokenRejected`). Failures reject with GraphRequestError.
  */
 export function createGraphClient (opts: GraphClientOptions): GraphClient {
   const base = new URL(opts.baseUrl)
@@ -65,7 +72,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     // The SDK adds the token only for Graph hosts and these (hostnames, no port).
     customHosts: new Set([base.hostname]),
     middleware: [
-      new RetryMiddleware(policy, opts.log ?? silentLogger),
+      new RetryMiddleware(policy, opts.log ?? silentLogger, opts.tokenRejected),
       new AuthenticationHandler({ getAccessToken: () => opts.getAccessToken() }),
       new TelemetryHandler(),
       new UndiciHttpHandler({ dispatcher: opts.transport.dispatcher, slots, timeoutMs: policy.timeoutMs })

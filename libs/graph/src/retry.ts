@@ -63,16 +63,20 @@ export function backoffDelay (attempt: number, policy: Pick<RetryPolicy, 'baseDe
 /**
  * The one retry policy of our Graph client, in place of the SDK's RetryHandler. It sits first in
  * the middleware chain, so every attempt gets a fresh Authorization header (a token can expire
- * during a long backoff) and fresh telemetry headers.
+ * during a long backoff) and fresh telemetry headers. A 401 (the token expired early or was
+ * revoked) is reported through `tokenRejected` and sent again at once, once per call: the next
+ * attempt asks for a token afresh; a 401 after that is the call's answer.
  */
 export class RetryMiddleware implements Middleware {
   #next!: Middleware
   readonly #policy: RetryPolicy
   readonly #log: GraphLogger
+  readonly #tokenRejected: ((token: string) => void) | undefined
 
-  constructor (policy: RetryPolicy, log: GraphLogger) {
+  constructor (policy: RetryPolicy, log: GraphLogger, tokenRejected?: (token: string) => void) {
     this.#policy = policy
     this.#log = log
+    this.#tokenRejected = tokenRejected
   }
 
   setNext (next: Middleware): void { this.#next = next }
@@ -84,6 +88,7 @@ export class RetryMiddleware implements Middleware {
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'client-request-id')) headers['client-request-id'] = randomUUID()
     const base = { ...context.options, headers }
     const { maxAttempts } = this.#policy
+    let tokenRenewed = false
     for (let attempt = 1; ; attempt++) {
       context.options = { ...base, headers: { ...base.headers } }
       if (control) control.attempts = attempt
@@ -92,6 +97,15 @@ export class RetryMiddleware implements Middleware {
       try {
         await this.#next.execute(context)
         const response = context.response
+        if (response?.status === 401 && !tokenRenewed && this.#tokenRejected) {
+          const token = bearerOf(context)
+          if (token !== undefined) {
+            tokenRenewed = true
+            this.#tokenRejected(token)
+            this.#log.debug({ status: 401, attempt, requestId: response.headers.get('request-id'), url: pathOf(context) }, 'graph request retry with a fresh token')
+            continue
+          }
+        }
         if (!response || !RETRYABLE_STATUS.has(response.status) || attempt >= maxAttempts) return
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
         if (retryAfter !== null && retryAfter > this.#policy.maxRetryAfterMs) return
@@ -107,6 +121,14 @@ export class RetryMiddleware implements Middleware {
       await delay(waitMs, undefined, control?.signal ? { signal: control.signal } : undefined)
     }
   }
+}
+
+/** The token the auth middleware put on this attempt (its Authorization header), if any. */
+function bearerOf (context: Context): string | undefined {
+  const headers = context.options?.headers as Record<string, string> | undefined
+  const value = headers?.Authorization ?? headers?.authorization
+  const m = value === undefined ? null : /^Bearer\s+(\S+)$/i.exec(value)
+  return m?.[1]
 }
 
 function causeCode (err: unknown): string | undefined {

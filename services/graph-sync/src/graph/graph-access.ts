@@ -52,6 +52,8 @@ export class GraphAccess {
       baseUrl: config.GRAPH_BASE_URL,
       transport: this.transport,
       getAccessToken: () => this.tokens.get(tenantId),
+      // A 401 (token expired early, revoked): drop it and send that request once more with a fresh one.
+      tokenRejected: (token) => this.tokens.rejected(tenantId, token),
       maxConcurrency,
       reportLimiter: limiter,
       log: this.log,

@@ -27,12 +27,14 @@ export interface TokenCacheOptions {
 /**
  * App-only Graph tokens from tenant-auth (tokens.get over NATS request/reply), cached per tenant
  * until shortly before they expire. Concurrent callers for one tenant share one request. After
- * `forget`, the next request asks tenant-auth to skip its own cache too (forceRefresh).
+ * `forget` (or `rejected`), the next request asks tenant-auth to skip its own cache too (forceRefresh).
  */
 export class TokenCache {
   readonly #tokens = new Map<string, Cached>()
   readonly #pending = new Map<string, Promise<string>>()
   readonly #refresh = new Set<string>()
+  /** Per tenant, the last token Graph refused, so the other calls it was refused to drop nothing more. */
+  readonly #refused = new Map<string, string>()
   readonly #now: () => number
 
   constructor (private readonly options: TokenCacheOptions) {
@@ -56,10 +58,23 @@ export class TokenCache {
     this.#refresh.add(tenantId)
   }
 
+  /**
+   * Graph refused `token` (401) on one call: forget it, unless that was done already for this token
+   * (several calls in flight carried it) or the tenant holds a newer token by now.
+   */
+  rejected (tenantId: string, token: string): void {
+    if (this.#refused.get(tenantId) === token) return
+    const cached = this.#tokens.get(tenantId)
+    if (cached && cached.accessToken !== token) return
+    this.#refused.set(tenantId, token)
+    this.forget(tenantId)
+  }
+
   /** The tenant went away: nothing of it is kept. */
   drop (tenantId: string): void {
     this.#tokens.delete(tenantId)
     this.#refresh.delete(tenantId)
+    this.#refused.delete(tenantId)
   }
 
   async #request (tenantId: string): Promise<string> {

@@ -1,7 +1,8 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createInProcessBus } from '@m365/bus'
 import { TokenRequest, type ReplyOf } from '@m365/contracts'
 import { TokenCache, TokenUnavailableError } from '../../src/graph/token-cache.js'
+import { waitFor } from '../helper.js'
 
 const TENANT = '0f0e0d0c-0b0a-4909-8807-060504030201'
 
@@ -70,4 +71,41 @@ t.test('no tenant-auth answering is worth retrying', async (t) => {
   const err = await cache.get(TENANT).catch((e: unknown) => e)
   t.ok(err instanceof TokenUnavailableError)
   t.match(err, { code: 'request_failed', retryable: true })
+})
+
+/** tokens.get served by a stand-in for tenant-auth whose answers the test releases one at a time. */
+async function heldTokenServer (t: Test) {
+  const bus = createInProcessBus()
+  t.teardown(() => bus.close())
+  const asked: Array<{ forceRefresh: boolean | undefined, answer: (accessToken: string) => void }> = []
+  await bus.serve(TokenRequest, async (request) => await new Promise<ReplyOf<typeof TokenRequest>>((resolve) => {
+    asked.push({
+      forceRefresh: request.forceRefresh,
+      answer: (accessToken) => resolve({ ok: true, accessToken, expiresOn: new Date(Date.now() + 3_600_000).toISOString() })
+    })
+  }))
+  const cache = new TokenCache({ bus, renewBeforeMs: 300_000, timeoutMs: 10_000 })
+  const request = async (n: number) => {
+    await waitFor(() => asked.length >= n, `token request ${n}`, 10_000)
+    return asked[n - 1]!
+  }
+  return { cache, asked, request }
+}
+
+t.test('a token Graph refused to several calls is dropped once; a refusal of an older one drops nothing', async (t) => {
+  const { cache, asked, request } = await heldTokenServer(t)
+  const first = cache.get(TENANT)
+  ;(await request(1)).answer('one')
+  t.equal(await first, 'one')
+  cache.rejected(TENANT, 'one')
+  const a = cache.get(TENANT)
+  cache.rejected(TENANT, 'one') // a second call that carried it, answered 401 a moment later
+  const b = cache.get(TENANT)
+  const forced = await request(2)
+  t.equal(forced.forceRefresh, true)
+  forced.answer('two')
+  t.same(await Promise.all([a, b]), ['two', 'two'], 'both retries share one fresh token')
+  cache.rejected(TENANT, 'one') // a late 401 to the old token
+  t.equal(await cache.get(TENANT), 'two', 'the newer token stays')
+  t.equal(asked.length, 2)
 })
