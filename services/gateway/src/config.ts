@@ -18,7 +18,7 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'required with JWT_JWKS_URL' })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'required with JWT_JWKS_URL' })),
   JWT_LOCAL_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'an ES256 private JWK, generated when missing (single-process mode, no identity provider)' })),
-  JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+  JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'clock skew allowed when checking a token\'s exp and nbf' }),
   JWT_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 30_000, description: 'a token with an unknown kid refetches the JWKS at most this often' }),
   JWT_JWKS_CACHE_MS: Type.Integer({ minimum: 0, default: 600_000, description: 'JWKS keys are refetched after this long' }),
   JWT_CLAIMS_CACHE_ENTRIES: Type.Integer({ minimum: 0, default: 10_000, description: 'verified tokens kept until they expire (least recently used dropped); 0 verifies every request' }),
@@ -26,7 +26,7 @@ export const GatewayConfig = Type.Composite([BaseConfig, Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'largest JSON request body' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262_144, description: 'as contacts-ingest\'s' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'requests per principal (sub), or per address without a token, per window, per replica' }),
-  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60_000, description: 'the window of RATE_LIMIT_MAX' }),
   TRUST_PROXY: Type.Optional(Type.String({
     // not a hop count: Fastify 5.12 ignores one (it cannot tell the proxy from a direct caller)
     pattern: `^(?!\\s*\\d+\\s*$)\\s*${PROXY_ADDRESS}(\\s*,\\s*${PROXY_ADDRESS})*\\s*$`,

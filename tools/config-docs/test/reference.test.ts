@@ -14,6 +14,8 @@ t.test('docs/configuration.md is what the config schemas say (npm run docs:confi
 t.test('every variable a service reads is documented once, in its own or a shared section', async (t) => {
   const documented = sections.flatMap((s) => variablesOf(s.schema).filter((v) => !s.omit?.has(v.name)).map((v) => `${s.title}:${v.name}`))
   t.equal(new Set(documented).size, documented.length, 'no variable twice in one section')
+  const undescribed = sections.flatMap((s) => variablesOf(s.schema).filter((v) => !s.omit?.has(v.name) && v.description === '').map((v) => `${s.title}: ${v.name}`))
+  t.same(undescribed, [], 'every variable says what it does (a `description` in its schema)')
   const reference = renderReference(sections)
   for (const name of ['DATABASE_URL', 'ENCRYPTION_KEY', 'AZURE_CLIENT_ID', 'SYNC_FULL_EVERY_HOURS', 'TRUST_PROXY', 'WEBHOOK_RATE_LIMIT_MAX', 'VERSION_BUILD_POLL_MS', 'DEMO_SEED']) {
     t.match(reference, `| \`${name}\` |`, `${name} has a row`)
