@@ -27,12 +27,16 @@ export interface TokenCacheOptions {
 /**
  * App-only Graph tokens from tenant-auth (tokens.get over NATS request/reply), cached per tenant
  * until shortly before they expire. Concurrent callers for one tenant share one request. After
- * `forget` (or `rejected`), the next request asks tenant-auth to skip its own cache too (forceRefresh).
+ * `forget` (or `rejected`), the next request asks tenant-auth to skip its own cache too
+ * (forceRefresh). Each tenant has a generation, moved on by forget, rejected and drop: a request
+ * begun in an older generation is neither joined nor cached, so a token dropped while a request
+ * was in flight (tenant-auth may answer with that very token from its cache) does not come back.
  */
 export class TokenCache {
   readonly #tokens = new Map<string, Cached>()
-  readonly #pending = new Map<string, Promise<string>>()
+  readonly #pending = new Map<string, { generation: number, token: Promise<string> }>()
   readonly #refresh = new Set<string>()
+  readonly #generations = new Map<string, number>()
   /** Per tenant, the last token Graph refused, so the other calls it was refused to drop nothing more. */
   readonly #refused = new Map<string, string>()
   readonly #now: () => number
@@ -44,18 +48,26 @@ export class TokenCache {
   async get (tenantId: string): Promise<string> {
     const cached = this.#tokens.get(tenantId)
     if (cached && cached.renewAt > this.#now()) return cached.accessToken
+    const generation = this.#generation(tenantId)
     let pending = this.#pending.get(tenantId)
-    if (!pending) {
-      pending = this.#request(tenantId).finally(() => this.#pending.delete(tenantId))
-      this.#pending.set(tenantId, pending)
+    if (pending?.generation !== generation) {
+      const entry = {
+        generation,
+        token: this.#request(tenantId, generation).finally(() => {
+          if (this.#pending.get(tenantId) === entry) this.#pending.delete(tenantId)
+        })
+      }
+      pending = entry
+      this.#pending.set(tenantId, entry)
     }
-    return await pending
+    return await pending.token
   }
 
   /** Graph refused the tenant's token: the next one is fetched afresh, past tenant-auth's cache too. */
   forget (tenantId: string): void {
     this.#tokens.delete(tenantId)
     this.#refresh.add(tenantId)
+    this.#nextGeneration(tenantId)
   }
 
   /**
@@ -75,9 +87,18 @@ export class TokenCache {
     this.#tokens.delete(tenantId)
     this.#refresh.delete(tenantId)
     this.#refused.delete(tenantId)
+    this.#nextGeneration(tenantId)
   }
 
-  async #request (tenantId: string): Promise<string> {
+  #generation (tenantId: string): number {
+    return this.#generations.get(tenantId) ?? 0
+  }
+
+  #nextGeneration (tenantId: string): void {
+    this.#generations.set(tenantId, this.#generation(tenantId) + 1)
+  }
+
+  async #request (tenantId: string, generation: number): Promise<string> {
     const forceRefresh = this.#refresh.delete(tenantId)
     let reply
     try {
@@ -86,10 +107,14 @@ export class TokenCache {
       if (forceRefresh) this.#refresh.add(tenantId)
       throw new TokenUnavailableError('request_failed', `no token from tenant-auth: ${(err as Error).message}`, { cause: err })
     }
+    const current = generation === this.#generation(tenantId)
     if (!reply.ok) {
-      this.#tokens.delete(tenantId)
+      if (current) this.#tokens.delete(tenantId)
       throw new TokenUnavailableError(reply.code, reply.message)
     }
+    // Dropped while this request was in flight: the caller may use the token (it asked before the
+    // drop, as a call already sent would have used the old one), but the cache keeps nothing of it.
+    if (!current) return reply.accessToken
     const expiresAt = Date.parse(reply.expiresOn)
     // A token that lives less than the renewal margin is still cached for half its life.
     const margin = Math.min(this.options.renewBeforeMs, Math.max(0, (expiresAt - this.#now()) / 2))

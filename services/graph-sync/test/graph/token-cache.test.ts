@@ -92,6 +92,39 @@ async function heldTokenServer (t: Test) {
   return { cache, asked, request }
 }
 
+t.test('a token dropped while a request for it is in flight does not come back into the cache', async (t) => {
+  const { cache, asked, request } = await heldTokenServer(t)
+  const before = cache.get(TENANT)
+  const inFlight = await request(1)
+  // Graph refused the tenant's token meanwhile; tenant-auth's answer to the request already under
+  // way comes from its own cache: that very token.
+  cache.forget(TENANT)
+  const after = cache.get(TENANT)
+  inFlight.answer('refused')
+  t.equal(await before, 'refused', 'a caller that asked before the drop gets the answer to its request')
+  const forced = await request(2)
+  t.equal(forced.forceRefresh, true, 'a caller after the drop gets a request of its own, past tenant-auth\'s cache')
+  forced.answer('fresh')
+  t.equal(await after, 'fresh')
+  t.equal(await cache.get(TENANT), 'fresh', 'the cache holds the fresh token, not the refused one')
+  t.equal(asked.length, 2)
+})
+
+t.test('a tenant dropped while a request is in flight keeps no token', async (t) => {
+  const { cache, asked, request } = await heldTokenServer(t)
+  const before = cache.get(TENANT)
+  const inFlight = await request(1)
+  cache.drop(TENANT)
+  inFlight.answer('old')
+  t.equal(await before, 'old')
+  const again = cache.get(TENANT)
+  const next = await request(2)
+  t.equal(next.forceRefresh, undefined)
+  next.answer('new')
+  t.equal(await again, 'new', 'asked afresh')
+  t.equal(asked.length, 2)
+})
+
 t.test('a token Graph refused to several calls is dropped once; a refusal of an older one drops nothing', async (t) => {
   const { cache, asked, request } = await heldTokenServer(t)
   const first = cache.get(TENANT)
