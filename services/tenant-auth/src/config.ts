@@ -4,14 +4,17 @@ import { BaseConfig, EncryptionConfig } from '@m365/service-kit'
 /** tenant-auth's environment: BaseConfig plus the identity platform, the MSP app and the key ring. */
 export const TenantAuthConfig = Type.Composite([BaseConfig, EncryptionConfig, Type.Object({
   AUTHORITY_HOST: Type.String({
-    pattern: '^https://[^/?#]+$', default: 'https://login.microsoftonline.com', errorMessage: 'must be an https:// origin without a path',
+    pattern: '^https://[^/?#]+$',
+    default: 'https://login.microsoftonline.com',
+    errorMessage: 'must be an https:// origin without a path',
     description: 'the Microsoft identity platform (admin consent and tokens)'
   }),
   GRAPH_BASE_URL: Type.String({
     pattern: '^https://', default: 'https://graph.microsoft.com', errorMessage: 'must be an https:// URL', description: 'Microsoft Graph, to check a tenant after consent'
   }),
   AZURE_CLIENT_ID: Type.Optional(Type.String({
-    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', errorMessage: 'must be the app registration\'s GUID',
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    errorMessage: 'must be the app registration\'s GUID',
     description: 'the MSP\'s multi-tenant app registration; unset: only tenants with their own app credentials connect'
   })),
   AZURE_TENANT_ID: Type.Optional(Type.String({
@@ -24,7 +27,9 @@ export const TenantAuthConfig = Type.Composite([BaseConfig, EncryptionConfig, Ty
     minLength: 1, description: 'PEM file with the MSP app\'s certificate and its private key, instead of AZURE_CLIENT_SECRET'
   })),
   PUBLIC_BASE_URL: Type.String({
-    pattern: '^https?://[^?#]+$', default: 'http://localhost:3000', errorMessage: 'must be an http(s) URL (the gateway as browsers reach it)',
+    pattern: '^https?://[^?#]+$',
+    default: 'http://localhost:3000',
+    errorMessage: 'must be an http(s) URL (the gateway as browsers reach it)',
     description: 'base of the admin-consent redirect URI registered with the app'
   }),
   GRAPH_CA_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of one more CA to trust for the identity platform and Graph' })),
