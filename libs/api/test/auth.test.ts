@@ -18,3 +18,9 @@ t.test('claims that stand for no principal say why', async (t) => {
   t.match(principalFromClaims({ sub: 'b', role: 'client' }), { error: /client_id/ })
   t.match(principalFromClaims({ sub: 'b', role: 'client', client_id: 'acme' }), { error: /client_id/ })
 })
+
+t.test('an msp token naming a client stands for no principal: contradictory claims never get the wider one', async (t) => {
+  t.match(principalFromClaims({ sub: 'a', role: 'msp', client_id: randomUUID() }), { error: /msp token .*client_id/ })
+  t.match(principalFromClaims({ sub: 'a', role: 'msp', client_id: null }), { error: /msp token .*client_id/ })
+  t.match(principalFromClaims({ sub: 'a', role: 'msp', client_id: '' }), { error: /msp token .*client_id/ })
+})

@@ -5,7 +5,7 @@ import type { Principal } from '../principal.js'
 /**
  * The claims of the bearer JWT the gateway accepts (besides iss, aud, exp, which it checks against
  * its configuration): who (`sub`), MSP staff or a client portal user (`role`), and for the latter
- * the one client it may read (`client_id`).
+ * the one client it may read (`client_id`, which a `msp` token must not carry).
  */
 export const TokenClaims = Type.Union([
   Type.Object({ sub: Type.String({ minLength: 1, maxLength: 256 }), role: Type.Literal('msp') }),
@@ -24,6 +24,8 @@ const checkClaims = TypeCompiler.Compile(TokenClaims)
 
 /** The principal a verified token's payload stands for, or a reason it stands for none. */
 export function principalFromClaims (payload: Record<string, unknown>): { principal: Principal } | { error: string } {
+  // contradictory claims (an IdP rule giving a portal user the msp role too) never get the wider principal
+  if (payload.role === 'msp' && 'client_id' in payload) return { error: 'an msp token carries no client_id claim' }
   if (!checkClaims.Check(payload)) {
     if (payload.role !== 'msp' && payload.role !== 'client') return { error: 'the token has no role claim of msp or client' }
     if (typeof payload.sub !== 'string' || payload.sub === '') return { error: 'the token has no sub claim' }

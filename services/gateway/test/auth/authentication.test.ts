@@ -41,6 +41,8 @@ t.test('missing, malformed, expired, foreign-signed or claim-less tokens: 401 pr
   await expect401(t, await get(stack, bearer(await sign({ role: 'admin' }))), /role claim/, 'invalid_token')
   await expect401(t, await get(stack, bearer(await sign({ role: 'client' }))), /client_id/, 'invalid_token')
   await expect401(t, await get(stack, bearer(await sign({ role: 'client', client_id: 'acme' }))), /client_id/, 'invalid_token')
+  // a portal user's token that also says msp (an IdP rule mapping the role too widely) is refused, not read as MSP staff
+  await expect401(t, await get(stack, bearer(await sign({ role: 'msp', client_id: randomUUID() }))), /msp token .*client_id/, 'invalid_token')
 
   const fine = await get(stack, bearer(await sign({ role: 'msp' })))
   t.equal(fine.status, 200, 'the same token with the right claims passes')
