@@ -90,14 +90,14 @@ t.test('stats count requests per PSA, route and status', async (t) => {
   sim.admin.generate({ contacts: 2 })
   const client = createConnectWiseClient(sim.clientOptions.connectwise)
   await client.getContact(1)
-  await client.getContact(99)
+  await client.getContact(99) // 404, then the list asked for id 99 confirms the deletion
   await request(`${sim.url}/api/Users`)
   const stats = sim.admin.stats()
   t.match(stats, {
-    requests: 3,
-    byPsa: { connectwise: 2, halopsa: 1, autotask: 0, other: 0 },
-    byRoute: { 'GET /v4_6_release/apis/3.0/company/contacts/:id': 2, 'GET /api/Users': 1 },
-    byStatus: { 200: 1, 404: 1, 401: 1 },
+    requests: 4,
+    byPsa: { connectwise: 3, halopsa: 1, autotask: 0, other: 0 },
+    byRoute: { 'GET /v4_6_release/apis/3.0/company/contacts/:id': 2, 'GET /v4_6_release/apis/3.0/company/contacts': 1, 'GET /api/Users': 1 },
+    byStatus: { 200: 2, 404: 1, 401: 1 },
     unauthorized: 1,
     contacts: 2
   })

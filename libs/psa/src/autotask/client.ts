@@ -34,9 +34,16 @@ export function createAutotaskClient (options: AutotaskClientOptions): PsaContac
   const origin = new URL(options.baseUrl).origin
 
   async function getContact (id: string | number) {
-    const url = joinUrl(options.baseUrl, `V1.0/Contacts/${positiveInt(id, 'contact id')}`)
-    const res = await requestJson({ method: 'GET', url, headers, accept: [404] }, options)
-    if (res.status === 404) return null
+    const contactId = positiveInt(id, 'contact id')
+    const res = await requestJson({ method: 'GET', url: joinUrl(options.baseUrl, `V1.0/Contacts/${contactId}`), headers, accept: [404] }, options)
+    if (res.status === 404) {
+      // A wrong zone URL answers 404 too: deleted only if a query for this id answers without it (a 404 there is thrown).
+      const body = JSON.stringify({ MaxRecords: 1, filter: [{ op: 'eq', field: 'id', value: contactId }] })
+      const list = await requestJson({ method: 'POST', url: joinUrl(options.baseUrl, 'V1.0/Contacts/query'), headers, body }, options)
+      const items = (list.json as QueryPage | null)?.items
+      if (!Array.isArray(items)) throw new PsaPayloadError('autotask', 'items', 'must be array')
+      return items.length === 0 ? null : normaliseAutotaskContact(parseAutotaskContact(items[0], 'items[0]'), ctx)
+    }
     // Autotask answers an unknown id with `{ "item": null }`. A body without `item` is not "deleted" but broken.
     const json = res.json as { item?: unknown } | null
     if (json === null || typeof json !== 'object' || !('item' in json)) throw new PsaPayloadError('autotask', 'item', 'is required')

@@ -29,10 +29,16 @@ export function createConnectWiseClient (options: ConnectWiseClientOptions): Psa
   const origin = new URL(options.baseUrl).origin
 
   async function getContact (id: string | number) {
-    const url = joinUrl(options.baseUrl, `company/contacts/${positiveInt(id, 'contact id')}`)
-    const res = await requestJson({ method: 'GET', url, headers, accept: [404] }, options)
-    if (res.status === 404) return null
-    return normaliseConnectWiseContact(parseConnectWiseContact(res.json), ctx)
+    const contactId = positiveInt(id, 'contact id')
+    const res = await requestJson({ method: 'GET', url: joinUrl(options.baseUrl, `company/contacts/${contactId}`), headers, accept: [404] }, options)
+    if (res.status !== 404) return normaliseConnectWiseContact(parseConnectWiseContact(res.json), ctx)
+    // A wrong base URL (an outdated codebase, §2.5) answers 404 too: deleted only if the list, asked for this id,
+    // answers without it (a 404 there is thrown).
+    const list = await requestJson({
+      method: 'GET', url: joinUrl(options.baseUrl, 'company/contacts', { conditions: `id=${contactId}`, pageSize: 1 }), headers
+    }, options)
+    if (!Array.isArray(list.json)) throw new PsaPayloadError('connectwise', '(body)', 'must be array')
+    return list.json.length === 0 ? null : normaliseConnectWiseContact(parseConnectWiseContact(list.json[0], '[0]'), ctx)
   }
 
   async function * listContacts (list: ListContactsOptions = {}): AsyncGenerator<ContactPage, void, undefined> {

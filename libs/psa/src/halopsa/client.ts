@@ -35,7 +35,10 @@ export function createHaloClient (options: HaloClientOptions): PsaContactClient 
 
   async function getContact (id: string | number) {
     const res = await get(joinUrl(options.baseUrl, `api/Users/${positiveInt(id, 'user id')}`), [404])
-    return res.status === 404 ? null : normaliseHaloUser(parseHaloUser(res.json), ctx)
+    if (res.status !== 404) return normaliseHaloUser(parseHaloUser(res.json), ctx)
+    // A wrong resource URL answers 404 too: the user is deleted only if the Users list answers there (a 404 is thrown).
+    await get(joinUrl(options.baseUrl, 'api/Users', { pageinate: true, page_size: 1, page_no: 1 }))
+    return null
   }
 
   async function * listContacts (list: ListContactsOptions = {}): AsyncGenerator<ContactPage, void, undefined> {
