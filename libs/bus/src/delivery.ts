@@ -1,7 +1,7 @@
 import { validateEvent, type EventContract } from '@m365/contracts'
 import { defaultBackoff } from './backoff.js'
 import { AttemptErrors, buildDeadLetter } from './dead-letter.js'
-import { errorMessage } from './errors.js'
+import { errorMessage, retryAfterOf } from './errors.js'
 import { PoisonMessageError, RetryLaterError, type ConsumeOptions, type DeadLetter, type EventHandler } from './event-bus.js'
 import type { BusLogger } from './logger.js'
 
@@ -51,8 +51,8 @@ export function consumerSettings (options: ConsumeOptions): ConsumerSettings {
 
 /**
  * The consume loop's decisions, shared by both adapters: decode and validate, run the handler
- * with heartbeats, then ack, nak with backoff, or dead-letter (invalid payload, PoisonMessageError,
- * maxDeliver reached) and term. Never throws.
+ * with heartbeats, then ack, nak with backoff (or the longer `retryAfterMs` the failure carries), or
+ * dead-letter (invalid payload, PoisonMessageError, maxDeliver reached) and term. Never throws.
  */
 export class DeliveryProcessor<C extends EventContract> implements MessageProcessor {
   private readonly attempts = new AttemptErrors()
@@ -85,7 +85,7 @@ export class DeliveryProcessor<C extends EventContract> implements MessageProces
       const errors = this.attempts.add(d.key, errorMessage(err))
       if (err instanceof PoisonMessageError) return this.toDeadLetter(d, errors, d.deliveryCount, 'poison', err)
       if (d.deliveryCount >= settings.maxDeliver) return this.toDeadLetter(d, errors, d.deliveryCount, 'gave up', err)
-      const delayMs = settings.backoffMs(d.deliveryCount)
+      const delayMs = Math.max(settings.backoffMs(d.deliveryCount), retryAfterOf(err))
       const retry = { eventId: event.id, durable: settings.durable, attempt: d.deliveryCount, delayMs }
       if (err instanceof RetryLaterError) this.log.info({ ...retry, reason: err.message }, 'not handled yet, retrying')
       else this.log.warn({ err, ...retry }, 'handler failed, retrying')

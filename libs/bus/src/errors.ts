@@ -30,6 +30,19 @@ export class EventNotConsumedError extends Error {
   }
 }
 
+/**
+ * The wait a handler's failure asks for before the message comes back: the `retryAfterMs` of the error or one of
+ * its causes (a service answered 429 with Retry-After, say); 0 when none says. Sending it again sooner would only
+ * be refused again, and count against the limit.
+ */
+export function retryAfterOf (err: unknown): number {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const ms = (e as { retryAfterMs?: unknown }).retryAfterMs
+    if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0) return ms
+  }
+  return 0
+}
+
 export function errorMessage (err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)

@@ -56,6 +56,19 @@ t.test('failures back off by attempt', async (t) => {
   }
 })
 
+t.test('a failure that says how long to wait (retryAfterMs, on it or a cause) comes back no sooner than that', async (t) => {
+  const throttled = Object.assign(new Error('429 from upstream'), { retryAfterMs: 90_000 })
+  const failures = [throttled, new Error('attempt failed', { cause: throttled }), Object.assign(new Error('short'), { retryAfterMs: 3 })]
+  const naks: string[] = []
+  for (const failure of failures) {
+    const p = new DeliveryProcessor(TenantConnected, consumerSettings({ durable: 'd', backoffMs: () => 10 }), async () => { throw failure }, silentLogger)
+    const { d, calls } = delivery(1)
+    await p.process(d)
+    naks.push(...calls)
+  }
+  t.same(naks, ['nak 90000', 'nak 90000', 'nak 10'], 'the longer of the backoff and the asked wait')
+})
+
 t.test('settings are checked', async (t) => {
   t.throws(() => consumerSettings({ durable: 'd', maxDeliver: 0 }), /maxDeliver/)
   t.throws(() => consumerSettings({ durable: 'd', ackWaitMs: 10 }), /ackWaitMs/)

@@ -4,7 +4,7 @@ import { UndiciHttpHandler } from './http-handler.js'
 import { silentLogger, type GraphLogger } from './logger.js'
 import { reportRateLimit, type RateLimiter } from './rate-limiter.js'
 import { RequestControl } from './request-control.js'
-import { defaultRetryPolicy, RetryMiddleware, type RetryOptions, type RetryPolicy } from './retry.js'
+import { defaultRetryPolicy, parseRetryAfter, RetryMiddleware, type RetryOptions, type RetryPolicy } from './retry.js'
 import { Semaphore } from './semaphore.js'
 import type { GraphTransport } from './transport.js'
 
@@ -122,6 +122,7 @@ function toGraphRequestError (err: unknown, control: RequestControl): GraphReque
     message: err.message || (status ? `Graph answered HTTP ${status}` : 'no response from Graph'),
     requestId: err.requestId ?? err.headers?.get('request-id') ?? null,
     location: err.headers?.get('location') ?? null,
+    retryAfterMs: parseRetryAfter(err.headers?.get('retry-after')),
     cause: status ? err : transport ?? err
   })
 }

@@ -10,13 +10,22 @@ export class GraphRequestError extends Error {
   readonly requestId: string | null
   /** The 410 Location header, or other headers worth keeping. */
   readonly location: string | null
+  /**
+   * How long Graph asked to wait before this request is sent again (the last answer's Retry-After), when it
+   * did: a job that fails on it comes back no sooner (@m365/bus reads `retryAfterMs`), since an early retry
+   * is throttled again and counts against the limit (spec §6).
+   */
+  readonly retryAfterMs: number | null
 
-  constructor (opts: { status: number, code: string, message: string, requestId?: string | null, location?: string | null, cause?: unknown }) {
+  constructor (opts: {
+    status: number, code: string, message: string, requestId?: string | null, location?: string | null, retryAfterMs?: number | null, cause?: unknown
+  }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause })
     this.status = opts.status
     this.code = opts.code
     this.requestId = opts.requestId ?? null
     this.location = opts.location ?? null
+    this.retryAfterMs = opts.retryAfterMs ?? null
   }
 }
 

@@ -60,6 +60,14 @@ t.test('429 with Retry-After: the retry waits what Graph asks and the set is com
   for (const r of retries) t.match(r, { status: 429, retryAfter: '1', delayMs: 1000, attempt: Number }, 'Retry-After decides the wait')
 })
 
+t.test('a Retry-After longer than the policy waits fails the call at once, carrying the wait Graph asked for', async (t) => {
+  const client = simulatorClient(t, sim, tenantId, { retry: { maxRetryAfterMs: 5_000 } })
+  sim.admin.setFaults(tenantId, { throttle429: { everyNth: 1, retryAfterSeconds: 300 }, onlyPaths: ['/v1.0/users'] })
+  t.teardown(() => sim.admin.setFaults(tenantId, null))
+  const err = await client.get('/users', { top: 1 }).catch((e: unknown) => e)
+  t.match(err, { name: 'GraphRequestError', status: 429, retryAfterMs: 300_000 })
+})
+
 t.test('a 503 storm with connection resets still yields the complete, correct set', async (t) => {
   const { log, lines } = recordingLogger()
   const client = simulatorClient(t, sim, tenantId, { log })

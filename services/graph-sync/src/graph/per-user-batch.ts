@@ -89,7 +89,8 @@ function itemError (item: BatchResponse): GraphRequestError {
   return new GraphRequestError({
     status: item.status,
     code: item.body?.error?.code ?? `http_${item.status}`,
-    message: item.body?.error?.message ?? `batch item answered HTTP ${item.status}`
+    message: item.body?.error?.message ?? `batch item answered HTTP ${item.status}`,
+    retryAfterMs: parseRetryAfter(headerOf(item, 'retry-after'))
   })
 }
 

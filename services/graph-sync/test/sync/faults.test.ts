@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import t from 'tap'
 import { SyncFailed } from '@m365/contracts'
 import { createTenant, currentSnapshot, requestSync, setup, UNPACED_REPORT, waitFor, waitForRun, type Harness } from '../helper.js'
@@ -119,4 +120,20 @@ t.test('the app closed half way through paging: the previous snapshot stays read
   t.equal(run.outcome, 'completed', String(run.error))
   t.equal(run.attempts, 2)
   t.equal((await currentSnapshot(h.sql, base.tenantId)).syncId, syncId)
+})
+
+t.test('a throttle whose Retry-After outlasts the client\'s own waits: the job comes back no sooner than Graph asked', async (t) => {
+  const h = await setup(t, { fixture: 'none' })
+  const lines: Array<{ msg: string, delayMs?: number }> = []
+  const logs = new Writable({ write (chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })
+  const app = await h.build({ ...UNPACED_REPORT }, { logs })
+  const tenantId = createTenant(h.sim, { displayName: 'Slow Down Ltd', userCount: 3, reportThrottle: null })
+  // 10 minutes: longer than the client waits in a call (120 s), so the attempt fails on it
+  h.sim.admin.setFaults(tenantId, { throttle429: { everyNth: 1, retryAfterSeconds: 600 }, onlyPaths: ['/v1.0/users'] })
+  const { syncId } = await h.connect(tenantId)
+  const failed = await h.events.waitFor(SyncFailed, (e) => e.data.syncId === syncId, 'the attempt fails on the throttle')
+  t.equal(failed.data.willRetry, true)
+  await waitFor(() => lines.some((l) => l.msg === 'handler failed, retrying'), 'the job is sent back')
+  t.match(lines.find((l) => l.msg === 'handler failed, retrying'), { delayMs: 600_000 }, 'after the Retry-After, not the 200 ms backoff')
+  await app.close()
 })
