@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
 import type { ConditionalAccessPolicy, OrgContactInput, RegistrationInput, SkuInput, UserInput, UserRecord } from '@m365/m365-simulator'
-import type { SimContact } from '@m365/psa-simulator'
+import { buildConnectWiseWebhook, sendWebhooks, type SimContact } from '@m365/psa-simulator'
 import {
   backfill, buildVersion, connectPsa, connectTenant, contactDrift, createClient, createReport, finishedSync, firstSync, ingestContacts,
-  mapCompanies, reportContacts, startStack, versionRows, waitFor, type Api, type Row, type Stack, type Version
+  listAll, mapCompanies, reportContacts, startStack, unprocessedDeliveries, versionRows, waitFor, type Api, type Row, type Stack, type Version
 } from '../src/index.js'
 
 /**
@@ -378,6 +378,73 @@ function expectedMergeCounts (rows: Map<string, Expected>, state: OracleState) {
   }
 }
 
+/**
+ * contacts+o365: a row per contact of the client, the O365 data of the user its address matches (best
+ * address kind first; which of equally good users wins is not documented, so any of them), else none.
+ */
+function expectedContactRows (state: OracleState, o365: Map<string, Expected>) {
+  const out = new Map<string, { values: Record<string, Cell>, users: string[] }>()
+  for (const c of state.contacts) {
+    const addresses = c.emails.map((e) => e.trim().toLowerCase())
+    let bestRank = Infinity
+    let users: string[] = []
+    for (const f of state.facts) {
+      const hit = f.addresses.filter((a) => addresses.includes(a.address)).sort((a, b) => a.rank - b.rank)[0]
+      if (!hit || hit.rank > bestRank) continue
+      if (hit.rank < bestRank) { bestRank = hit.rank; users = [] }
+      users.push(`${f.tenant.tenantId}:${f.id}`)
+    }
+    const none: Record<string, Cell> = Object.fromEntries(COLUMNS.map((k) => [k, null]))
+    const own = {
+      contactName: `${c.firstName} ${c.lastName}`.trim(), contactEmail: addresses[0] ?? null, contactTitle: c.title, contactPhone: c.phone, source: 'contact', email: addresses[0] ?? null
+    }
+    out.set(c.phone!, { values: { ...none, ...own }, users })
+  }
+  return out
+}
+
+async function compareContactRows (t: Test, what: string, version: Version, state: OracleState, o365: Map<string, Expected>, rows: Row[]) {
+  const expected = expectedContactRows(state, o365)
+  const counts = { mail: 0, upn: 0, proxyAddress: 0, otherMail: 0 }
+  const byPhone = new Map(rows.map((r) => [String(r.values.contactPhone), r]))
+  t.equal(rows.length, state.contacts.length, `${what}: a row per contact (${state.contacts.length}), with or without an address`)
+  t.same([...expected.keys()].filter((k) => !byPhone.has(k)), [], `${what}: every contact has its row`)
+  const diffs: string[] = []
+  for (const [phone, exp] of expected) {
+    const row = byPhone.get(phone)
+    if (!row) continue
+    let want = exp.values
+    if (exp.users.length > 0) {
+      const key = exp.users.find((k) => k === `${String(row.values.tenantId)}:${String(row.values.userId)}`)
+      if (!key) { diffs.push(`${phone} ${String(want.contactName)}: joined to ${String(row.values.userId)}, expected one of ${exp.users.join(' ')}`); continue }
+      const user = o365.get(key)!.values
+      const [contactName, contactEmail, contactTitle, contactPhone] = (['contactName', 'contactEmail', 'contactTitle', 'contactPhone'] as const).map((k) => want[k] ?? null) as [Cell, Cell, Cell, Cell]
+      const f = state.facts.find((x) => `${x.tenant.tenantId}:${x.id}` === key)!
+      const mail = f.user ? f.user.mail : f.tenant.orgContacts.find((o) => o.id === f.id)?.mail ?? null
+      want = { ...user, contactName, contactEmail, contactTitle, contactPhone, source: 'o365+contact', email: mail ?? contactEmail }
+      // the match is this contact's, not the one the user's own row shows
+      const contact = state.contacts.find((c) => c.phone === phone)!
+      const hit = f.addresses.filter((a) => contact.emails.some((e) => e.trim().toLowerCase() === a.address)).sort((a, b) => a.rank - b.rank)[0]!
+      want.matchedBy = hit.kind
+      want.matchedAddress = hit.address
+      counts[hit.kind as keyof typeof counts]++
+    }
+    for (const column of [...COLUMNS, 'contactPhone']) {
+      let w = want[column]
+      let got = norm(row.values[column])
+      if (w === undefined) continue
+      if (w === ANY_SENTENCE && typeof got === 'string') continue
+      if (column === 'contactEmail' && typeof got === 'string') got = got.toLowerCase()
+      if (column === 'email' && typeof got === 'string' && typeof w === 'string' && exp.users.length === 0) { got = got.toLowerCase(); w = w.toLowerCase() }
+      if (JSON.stringify(got) !== JSON.stringify(w)) diffs.push(`${phone} ${String(want.contactName)} ${column}: expected ${JSON.stringify(w)}, got ${JSON.stringify(got)}`)
+    }
+  }
+  t.same(diffs.slice(0, 8), [], `${what}: every contact row as the oracle computes it (${diffs.length} cells differ)`)
+  const matched = [...expected.values()].filter((e) => e.users.length > 0).length
+  t.same(version.mergeStats, { ...expectedMergeCounts(o365, state), mode: 'contacts+o365', rows: state.contacts.length, matched, matchedBy: counts },
+    `${what}: the merge counts (rows and matches of this version, the rest over all users and contacts)`)
+}
+
 // ---------- comparing ------------------------------------------------------------------------------
 
 const norm = (v: unknown) => v === undefined ? null : v
@@ -552,8 +619,9 @@ t.test('oracle: every row, the CSV, the summaries and the diff of two versions e
   // --- PSA contacts of the client's company: most people by one of their addresses, as typed in the PSA
   const company = psa.admin.createCompany({ name: 'Oracle Group' })
   const other = psa.admin.createCompany({ name: 'Somebody Else' })
+  let phones = 0
   const contact = (firstName: string, lastName: string, emails: string[], title: string | null = null) =>
-    psa.admin.createContact({ companyId: company.id, firstName, lastName, emails, title })
+    psa.admin.createContact({ companyId: company.id, firstName, lastName, emails, title, phone: `+1 555 ${String(++phones).padStart(4, '0')}` })
   const people = tenants.flatMap((tp) => tp.userIds.map((id) => ({ tp, id })))
   const caseMix = (s: string) => s.split('').map((ch, i) => (i % 3 === 0 ? ch.toUpperCase() : ch)).join('')
   for (const { tp, id } of people) {
@@ -634,9 +702,36 @@ t.test('oracle: every row, the CSV, the summaries and the diff of two versions e
   // a per-user state change alone never shows in users/delta (docs/mfa.md): still the full sync's value in version 2
   m365.admin.setPerUserMfa(dentalT.tenantId, dentalActive[40]!, m365.admin.getUser(dentalT.tenantId, dentalActive[40]!)!.mfa.perUserMfaState === 'enforced' ? 'disabled' : 'enforced')
   perUserAtFullSync.set(newcomer.id, 'enforced')
+  // the recycle bin: one user restored (back with its UPN, licences and MFA record), one purged
+  const binned = (tp: TenantPlan) => tp.userIds.filter((id) => m365.admin.getUser(tp.tenantId, id)?.state === 'softDeleted')
+  const restored = binned(dentalT).find((id) => m365.admin.getUser(dentalT.tenantId, id)!.user.assignedLicenses.length > 0)!
+  m365.admin.restoreUser(dentalT.tenantId, restored)
+  m365.admin.setRegistration(dentalT.tenantId, restored, { isMfaRegistered: true, methodsRegistered: ['mobilePhone'] })
+  m365.admin.hardDeleteUser(labsT.tenantId, binned(labsT)[0]!)
+
+  // PSA changes by signed webhooks: an address changed (no longer matching), a contact deleted, a new one by a guest's other mail
+  const matchedContacts = psa.admin.listContacts({ companyId: company.id }).filter((c) => c.emails.length === 1 && c.title !== null && !c.lastName.startsWith('Nomatch'))
+  const moved = psa.admin.updateContact(matchedContacts[0]!.id, { emails: ['moved.away@elsewhere.example'] })
+  const gone = psa.admin.deleteContact(matchedContacts[1]!.id)
+  const guest = m365.admin.getUser(dentalT.tenantId, dentalActive.find((id) => m365.admin.getUser(dentalT.tenantId, id)!.user.userType === 'Guest')!)!.user
+  const added = contact('Gail', 'Guest', [guest.otherMails[0]!.toUpperCase()], 'Consultant')
+  const hooks = await sendWebhooks({
+    psa: 'connectwise',
+    signingKey: psa.admin.signingKey(),
+    retries: { attempts: 1, delayMs: 0 },
+    targetUrl: `${stack.url}${connection.webhookPath}`,
+    events: [
+      buildConnectWiseWebhook(moved, { action: 'updated', keyUrl: psa.keyUrl() }),
+      buildConnectWiseWebhook(gone, { action: 'deleted', keyUrl: psa.keyUrl(), variant: 'no-entity' }),
+      buildConnectWiseWebhook(added, { action: 'added', keyUrl: psa.keyUrl() })
+    ]
+  })
+  t.equal(hooks.failed, 0, 'the PSA\'s three webhooks are accepted')
+  await waitFor('contacts-ingest to process every delivery', async () => await unprocessedDeliveries(stack.sql) === 0)
+  await contactsSettled(stack, connection.id)
   t.ok(newcomerContact.id > 0, 'a PSA contact waits for the newcomer')
 
-  const changed = 5 + 1 + 4 + 2 + 2 + 1 + 1
+  const changed = 5 + 1 + 4 + 2 + 2 + 1 + 1 + 2
   t.ok(changed / expected1.size > 0.04, `${changed} changes (~5% of the tenants)`)
   const deltaRuns = await Promise.all(tenants.map(async (tp) => {
     const { syncId } = await api.post<{ syncId: string }>(`/v1/clients/${clientId}/tenants/${tp.tenantId}/sync`, { mode: 'auto' })
@@ -650,6 +745,15 @@ t.test('oracle: every row, the CSV, the summaries and the diff of two versions e
   const v2 = await buildVersion(api, reportId)
   t.equal(v2.number, 2, 'version 2')
   const rows2 = await readVersion(t, stack, 'version 2', v2, expected2, state2)
+  t.same(await listAll(api, `/v1/clients/${clientId}/office365/licenses`), expectedLicenceSummary(state2), 'the client\'s current licences, as the version\'s summary')
+
+  // --- the same data the other way round: a row per PSA contact, O365 data added
+  const byContact = await api.post<{ id: string }>('/v1/templates', {
+    name: 'Oracle: contacts first',
+    office365: { mergeMode: 'contacts+o365', columns: [...COLUMNS, 'contactPhone'].map((key) => ({ key })) }
+  })
+  const contactVersion = await buildVersion(api, await createReport(api, clientId, 'Oracle by contact', byContact.id))
+  await compareContactRows(t, 'contacts+o365', contactVersion, state2, expected2, await versionRows(api, contactVersion.id))
 
   // --- the diff of the two versions: what the oracle says changed
   const diff = await api.get<{
