@@ -356,7 +356,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed since an earlier version of the same report */
+        /**
+         * What changed since an earlier version of the same report
+         * @description Rows added and removed, license changes and MFA status changes from `against` (a ready version of the same report) to this one. Visible columns only, as for rows and CSV: a column counts when both versions show it, so `licenseChanges` needs the licenses column and `mfaStatusChanges` the MFA status column in both. Each list holds at most 1,000 items with its total. `rowKey` names a row the same way in every diff of the report.
+         */
         get: operations["getReportVersionDiff"];
         put?: never;
         post?: never;

@@ -89,6 +89,10 @@ export const versionRoutes: ForwardRoute[] = [
     url: '/report-versions/:versionId/diff',
     operationId: 'getReportVersionDiff',
     summary: 'What changed since an earlier version of the same report',
+    description: 'Rows added and removed, license changes and MFA status changes from `against` (a ready version of the same ' +
+      'report) to this one. Visible columns only, as for rows and CSV: a column counts when both versions show it, so ' +
+      '`licenseChanges` needs the licenses column and `mfaStatusChanges` the MFA status column in both. Each list holds at ' +
+      'most 1,000 items with its total. `rowKey` names a row the same way in every diff of the report.',
     params: VersionParams,
     querystring: DiffQuery,
     responses: { 200: VersionDiff },
