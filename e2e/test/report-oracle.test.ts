@@ -62,6 +62,8 @@ interface TenantPlan {
   domain: string
   initialDomain: string
   securityDefaults: boolean
+  /** Entra ID P1/P2: without it the registration report answers 403 and every user account is Unknown */
+  premium: boolean
   conditionalAccess: ConditionalAccessPolicy[]
   skus: OracleSku[]
   /** ids of the tenant's users (active and deleted) and org contacts, as created */
@@ -216,12 +218,14 @@ function mfaOf (f: UserFacts) {
   // the registration report lists enabled accounts only; a missing record is Disabled
   const record = !f.deleted && u.accountEnabled ? f.registration ?? null : null
   const registered = record?.isMfaRegistered === true
-  const status = f.deleted ? 'Disabled' : registered ? 'Enabled' : 'Disabled'
+  const status = f.deleted ? 'Disabled' : !f.tenant.premium ? 'Unknown' : registered ? 'Enabled' : 'Disabled'
   const perUser = f.perUser!
   const sd = !f.tenant.securityDefaults || !u.accountEnabled ? 'not_covered' : u.userType === 'Guest' ? 'unknown' : 'covered'
   const ca = caCovers(f.tenant, u) ? 'covered' : 'not_covered'
   let explanation: string | null | undefined = null
-  if (f.deleted) {
+  if (!f.tenant.premium && !f.deleted) {
+    explanation = ANY_SENTENCE // docs/mfa.md: Unknown "with that reason"; its wording is not documented
+  } else if (f.deleted) {
     explanation = undefined // what a deleted user had registered is not in any report the oracle can read: not checked
   } else if (status === 'Disabled') {
     if (u.userType === 'Guest') explanation = 'Guest user: MFA is usually done in their home tenant, but no method is registered in this tenant.'
@@ -236,8 +240,8 @@ function mfaOf (f: UserFacts) {
   }
   return {
     mfaStatus: status,
-    mfaRegistered: f.deleted ? undefined : registered,
-    mfaMethods: record?.methodsRegistered ?? [],
+    mfaRegistered: f.deleted || !f.tenant.premium ? undefined : registered,
+    mfaMethods: f.tenant.premium ? record?.methodsRegistered ?? [] : undefined,
     perUserMfa: f.deleted ? undefined : perUser,
     securityDefaults: f.deleted ? undefined : sd,
     conditionalAccess: f.deleted ? undefined : ca,
@@ -581,9 +585,11 @@ t.test('oracle: every row, the CSV, the summaries and the diff of two versions e
     conditions: { applications: { includeApplications: ['All'] }, users: { includeUsers: labExcluded, excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [] } },
     grantControls: { operator: 'OR', builtInControls: ['mfa'] }
   }]
-  const plans: Array<[ReturnType<typeof planTenant>, string, string, boolean, ConditionalAccessPolicy[], 'p1' | 'p2']> = [
+  const shop = planTenant(3, { displayName: 'Oracle Shop', domain: 'oracle-shop.example', users: 20, deleted: 2, contacts: 1, primaries: [SKU.BASIC], securityDefaults: true })
+  const plans: Array<[ReturnType<typeof planTenant>, string, string, boolean, ConditionalAccessPolicy[], 'free' | 'p1' | 'p2']> = [
     [dental, 'Oracle Dental', 'oracle-dental.example', true, [], 'p1'],
-    [labs, 'Oracle Labs', 'oracle-labs.example', false, policies, 'p2']
+    [labs, 'Oracle Labs', 'oracle-labs.example', false, policies, 'p2'],
+    [shop, 'Oracle Shop', 'oracle-shop.example', true, [], 'free']
   ]
   const tenants: TenantPlan[] = plans.map(([p, displayName, domain, securityDefaults, conditionalAccess, licenseTier], k) => {
     const tenantId = guid(k + 1, 7)
@@ -607,6 +613,7 @@ t.test('oracle: every row, the CSV, the summaries and the diff of two versions e
       domain,
       initialDomain: p.initialDomain,
       securityDefaults,
+      premium: licenseTier !== 'free',
       conditionalAccess,
       skus: p.skus,
       userIds: p.users.map((u) => u.id!),
@@ -614,7 +621,7 @@ t.test('oracle: every row, the CSV, the summaries and the diff of two versions e
       orgContacts: p.orgContacts
     }
   })
-  const [dentalT, labsT] = tenants as [TenantPlan, TenantPlan]
+  const [dentalT, labsT] = tenants as [TenantPlan, TenantPlan, TenantPlan]
 
   // --- PSA contacts of the client's company: most people by one of their addresses, as typed in the PSA
   const company = psa.admin.createCompany({ name: 'Oracle Group' })
