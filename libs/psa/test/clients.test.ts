@@ -74,3 +74,28 @@ t.test('HaloPSA: token request is a client-credentials form post, with ?tenant= 
   t.same(bodies, ['grant_type=client_credentials&client_id=id&client_secret=se%3Acret&scope=all'])
   t.match(api.seen, ['POST /auth/token?tenant=acme', /^GET \/api\/Users\?pageinate=true&page_size=100&page_no=1&includeactive=true&includeinactive=true$/])
 })
+
+const cwOptions = { companyId: 'c', publicKey: 'p', privateKey: 'k', clientId: 'i' }
+
+t.test('ConnectWise: a PSA that repeats a page fails the listing instead of being read until maxPages', async (t) => {
+  // a Link rel="next" pointing back at the page just read
+  const looping = await endpoint(t, (req, res) => json(res, [{ id: 1 }, { id: 2 }], { link: `<${req.url}>; rel="next"` }))
+  const viaLink = createConnectWiseClient({ ...cwOptions, baseUrl: looping.origin }).listContacts({ maxPages: 20 })
+  t.match((await viaLink.next()).value, { page: 1, contacts: [{ externalId: '1' }, { externalId: '2' }] })
+  await t.rejects(viaLink.next(), { name: 'PsaPayloadError', field: 'Link' })
+  // no Link header, `page` ignored: every full page is page 1 again
+  const ignoring = await endpoint(t, (_req, res) => json(res, [{ id: 1 }, { id: 2 }]))
+  const viaPage = createConnectWiseClient({ ...cwOptions, baseUrl: ignoring.origin }).listContacts({ pageSize: 2, maxPages: 20 })
+  t.match((await viaPage.next()).value, { page: 1 })
+  await t.rejects(viaPage.next(), { name: 'PsaPayloadError', message: /page 2 repeats records already read/ })
+  t.equal(ignoring.seen.length, 2)
+})
+
+t.test('Autotask: a nextPageUrl already followed fails the listing', async (t) => {
+  const api = await endpoint(t, (_req, res) => json(res, { items: [{ id: 7 }], pageDetails: { nextPageUrl: `${api.origin}/ATServicesRest/V1.0/Contacts/query/next?paging=same` } }))
+  const pages = createAutotaskClient({ ...atOptions, baseUrl: `${api.origin}/ATServicesRest` }).listContacts({ maxPages: 20 })
+  t.match((await pages.next()).value, { page: 1 })
+  t.match((await pages.next()).value, { page: 2 }, 'the first nextPageUrl is read')
+  await t.rejects(pages.next(), { name: 'PsaPayloadError', field: 'pageDetails.nextPageUrl' })
+  t.equal(api.seen.length, 2)
+})

@@ -63,13 +63,17 @@ export function createAutotaskClient (options: AutotaskClientOptions): PsaContac
       if (list.updatedSince !== undefined) filter.push({ op: 'gt', field: 'lastModifiedDate', value: isoDate(list.updatedSince) })
       const body = JSON.stringify({ MaxRecords: maxRecords, filter })
       let url: string | null = joinUrl(options.baseUrl, 'V1.0/Contacts/query')
+      // a nextPageUrl already followed would be read again until maxPages: the listing fails at once instead
+      const read = new Set<string>()
       while (url !== null) {
         if (++count > maxPages) return
+        read.add(url)
         const res = await requestJson({ method: 'POST', url, headers, body }, options)
         const json = res.json as QueryPage | null
         if (!Array.isArray(json?.items)) throw new PsaPayloadError('autotask', 'items', 'must be array')
         yield toPage(count, json.items, 'items', parseAutotaskContact, normaliseAutotaskContact, ctx)
         url = sameOrigin(json.pageDetails?.nextPageUrl, origin)
+        if (url !== null && read.has(url)) throw new PsaPayloadError('autotask', 'pageDetails.nextPageUrl', 'is a page already read')
       }
     }
   }

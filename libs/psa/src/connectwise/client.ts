@@ -55,15 +55,26 @@ export function createConnectWiseClient (options: ConnectWiseClientOptions): Psa
       let url: string | undefined = joinUrl(options.baseUrl, 'company/contacts', {
         conditions: conditions === '' ? undefined : conditions, orderBy: 'id asc', pageSize, page: 1
       })
+      // A PSA that repeats a page (a Link to a page already read, or `page` ignored) fails the listing at once
+      // instead of being read again until maxPages.
+      const read = new Set<string>()
+      let lastId = 0
       for (let page = 1; url !== undefined; page++) {
         if (++count > maxPages) return
+        read.add(url)
         const res = await requestJson({ method: 'GET', url, headers }, options)
         if (!Array.isArray(res.json)) throw new PsaPayloadError('connectwise', '(body)', 'must be array')
+        const ids = res.json.map((item) => (item as { id?: unknown } | null)?.id).filter((id): id is number => typeof id === 'number')
+        if (ids.length > 0 && Math.min(...ids) <= lastId) {
+          throw new PsaPayloadError('connectwise', '(body)', `page ${page} repeats records already read (id ${Math.min(...ids)} ≤ ${lastId}, orderBy=id asc)`)
+        }
+        lastId = Math.max(lastId, ...ids)
         yield toPage(count, res.json, '', parseConnectWiseContact, normaliseConnectWiseContact, ctx)
         // Navigable mode sends Link headers: follow rel="next". Without them, a short page is the last.
         url = res.headers.link !== undefined
           ? nextUrl(res.headers.link, origin)
           : res.json.length < pageSize ? undefined : withPage(url, page + 1)
+        if (url !== undefined && read.has(url)) throw new PsaPayloadError('connectwise', 'Link', `rel="next" of page ${page} is a page already read`)
       }
     }
   }
