@@ -4,9 +4,15 @@ import { unprocessable } from '@m365/service-kit'
 /** How a template (and a version's frozen copy) stores its columns: the array order is the position. */
 export interface StoredColumn { key: ColumnKey, label: string, visible: boolean }
 
-/** Unknown or repeated keys are 422 naming the key; a missing label is the catalogue's. */
+/**
+ * Unknown or repeated keys are 422 naming the key, and so is a list that shows nothing (its versions would
+ * have no column: a CSV of empty lines); a missing label is the catalogue's.
+ */
 export function normaliseColumns (input: TemplateColumnInput[]): StoredColumn[] {
   const seen = new Set<string>()
+  if (input.length > 0 && input.every((column) => column.visible === false)) {
+    throw unprocessable('REPORT_NO_VISIBLE_COLUMN', 'body/office365/columns: at least one column must be visible')
+  }
   return input.map((column, i) => {
     if (!isColumnKey(column.key)) {
       throw unprocessable('REPORT_UNKNOWN_COLUMN', `body/office365/columns/${i}/key: column ${column.key} is not known`)

@@ -88,6 +88,18 @@ t.test('unknown or repeated column keys: 422 naming the key, nothing written', a
   t.equal((await app.inject({ url: `/v1/templates/${DEFAULT_TEMPLATE_ID}`, headers: MSP })).json().revision, 1, 'unchanged')
 })
 
+t.test('columns that show nothing: 422, nothing written', async (t) => {
+  const { app } = await build(t)
+  const hidden = [{ key: 'email', visible: false }, { key: 'mfaStatus', visible: false }]
+  const created = await app.inject({ method: 'POST', url: '/v1/templates', headers: MSP, payload: { ...body, office365: { mergeMode: 'none', columns: hidden } } })
+  t.equal(created.statusCode, 422)
+  t.match(created.json(), { code: 'REPORT_NO_VISIBLE_COLUMN', detail: 'body/office365/columns: at least one column must be visible' })
+  const patch = await app.inject({ method: 'PATCH', url: `/v1/templates/${DEFAULT_TEMPLATE_ID}`, headers: MSP, payload: { office365: { columns: hidden } } })
+  t.equal(patch.statusCode, 422)
+  t.equal((await app.inject({ url: '/v1/templates', headers: MSP })).json().items.length, 1, 'only the default')
+  t.equal((await app.inject({ url: `/v1/templates/${DEFAULT_TEMPLATE_ID}`, headers: MSP })).json().revision, 1, 'unchanged')
+})
+
 t.test('bad bodies: 400 naming the field', async (t) => {
   const { app } = await build(t)
   const cases: Array<[unknown, RegExp]> = [
