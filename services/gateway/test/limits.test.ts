@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import t from 'tap'
@@ -50,6 +51,13 @@ t.test('rate limit per principal: 429 problem+json with Retry-After; other princ
   t.ok(Number(limited.response.headers.get('retry-after')) > 0, 'Retry-After')
   t.match(limited.error, { status: 429, code: 'RATE_LIMITED', detail: /more than 3 requests/ })
   t.equal((await bob.GET('/v1/clients', {})).response.status, 200, 'bob has his own budget')
+  // the same sub at two clients (each client's identity setup names its own users) is two principals
+  const [a, b] = [randomUUID(), randomUUID()]
+  const annAtA = stack.api(await stack.token({ role: 'client', sub: 'ann', clientId: a }))
+  const annAtB = stack.api(await stack.token({ role: 'client', sub: 'ann', clientId: b }))
+  for (let i = 0; i < 3; i++) t.not((await annAtA.GET('/v1/clients/{clientId}', { params: { path: { clientId: a } } })).response.status, 429)
+  t.equal((await annAtA.GET('/v1/clients/{clientId}', { params: { path: { clientId: a } } })).response.status, 429, 'ann at A used her budget')
+  t.not((await annAtB.GET('/v1/clients/{clientId}', { params: { path: { clientId: b } } })).response.status, 429, 'ann at B has her own')
   const anonymous = await fetch(`${stack.url}/v1/clients`)
   t.equal(anonymous.status, 401, 'no token: 401 before any budget is counted')
   await anonymous.body?.cancel()

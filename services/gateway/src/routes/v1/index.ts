@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { VerifyToken } from '../../auth/verifier.js'
 import type { GatewayConfig } from '../../config.js'
 import { HttpProblem } from '../../lib/http-problem.js'
@@ -24,7 +24,7 @@ export default async function v1 (app: FastifyInstance, { config, verify }: V1Op
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
-    keyGenerator: (request) => request.caller ? `${request.caller.role}:${request.caller.sub}` : `ip:${request.ip}`,
+    keyGenerator: rateLimitKey,
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(429, 'RATE_LIMITED', `more than ${context.max} requests in ${context.after}; retry after the seconds in Retry-After`)
   })
@@ -38,4 +38,14 @@ export default async function v1 (app: FastifyInstance, { config, verify }: V1Op
   forwardRoutes(app, 'report', ['Report versions'], versionRoutes, limit)
   forwardRoutes(app, 'contactsIngest', ['PSA connections'], psaConnectionRoutes, limit)
   await app.register(connectCallback)
+}
+
+/**
+ * One budget per principal: a portal user's `sub` is unique only within its client's identity setup, so
+ * the client is part of the key (two clients' users with the same `sub` must not share, or starve, one).
+ */
+export function rateLimitKey (request: FastifyRequest): string {
+  const caller = request.caller
+  if (!caller) return `ip:${request.ip}`
+  return caller.role === 'client' ? `client:${caller.clientId}:${caller.sub}` : `msp:${caller.sub}`
 }
