@@ -99,3 +99,26 @@ t.test('Autotask: a nextPageUrl already followed fails the listing', async (t) =
   await t.rejects(pages.next(), { name: 'PsaPayloadError', field: 'pageDetails.nextPageUrl' })
   t.equal(api.seen.length, 2)
 })
+
+t.test('HaloPSA: paging follows the records Halo sent when it caps page_size without saying so; an empty page ends it', async (t) => {
+  const users = [1, 2, 3, 4, 5].map((id) => ({ id, name: `User ${id}`, client_id: 9 }))
+  let recordCount = 5
+  const api = await endpoint(t, (req, res) => {
+    if (req.url?.startsWith('/auth/token')) return json(res, { access_token: 'tok', expires_in: 3600 })
+    const pageNo = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page_no'))
+    json(res, { record_count: recordCount, users: users.slice((pageNo - 1) * 2, pageNo * 2) }) // at most 2, whatever was asked
+  })
+  const client = createHaloClient({ baseUrl: api.origin, clientId: 'id', clientSecret: 's' })
+  const pages = []
+  for await (const page of client.listContacts({ pageSize: 100 })) pages.push(page.contacts.map((c) => c.externalId))
+  t.same(pages, [['1', '2'], ['3', '4'], ['5']])
+  t.equal(api.seen.filter((s) => s.startsWith('GET /api/Users')).length, 3)
+
+  recordCount = 7 // overstated (users deleted meanwhile): the empty page after the last one ends the listing
+  users.splice(4) // 1-4 left
+  api.seen.length = 0
+  const again = []
+  for await (const page of client.listContacts({ pageSize: 100 })) again.push(...page.contacts.map((c) => c.externalId))
+  t.same(again, ['1', '2', '3', '4'])
+  t.equal(api.seen.length, 3, 'pages 1 and 2, then the empty page 3')
+})

@@ -25,6 +25,8 @@ export interface PsaSimulatorOptions {
   signingKey?: string
   /** lifetime of Halo access tokens; default 3600 */
   haloTokenTtlSeconds?: number
+  /** Halo's largest `page_size`: a larger one is cut to it (the answer's `page_size` says so); default: no cap */
+  haloMaxPageSize?: number
 }
 
 /** Options for @m365/psa's createConnectWiseClient / createAutotaskClient / createHaloClient, pointing at the simulator. */
@@ -54,6 +56,7 @@ export async function startPsaSimulator (options: PsaSimulatorOptions = {}): Pro
   }
   const state = createState(credentials, options.signingKey)
   if (options.haloTokenTtlSeconds !== undefined) state.haloTokenTtlSeconds = options.haloTokenTtlSeconds
+  state.haloMaxPageSize = options.haloMaxPageSize
   const app = Fastify({ logger: false, routerOptions: { caseSensitive: false }, forceCloseConnections: true, bodyLimit: 5 * 1024 * 1024 })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseQuery(body as string))

@@ -31,6 +31,8 @@ export interface SimState {
   /** Halo access tokens → expiry (ms) */
   haloTokens: Map<string, number>
   haloTokenTtlSeconds: number
+  /** Halo's largest page_size: a larger one asked for is cut to this (and answered as `page_size`); undefined: no cap */
+  haloMaxPageSize: number | undefined
   counters: Counters
   down: { mode: DownMode, retryAfterSeconds?: number } | null
   failNext: FailNext | null
@@ -45,6 +47,7 @@ export function createState (credentials: SimulatorCredentials, signingKey?: str
     signingKeys: new Map([['default', signingKey ?? randomBytes(24).toString('base64url')]]),
     haloTokens: new Map(),
     haloTokenTtlSeconds: 3600,
+    haloMaxPageSize: undefined,
     counters: new Counters(),
     down: null,
     failNext: null,

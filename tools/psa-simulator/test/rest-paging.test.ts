@@ -88,6 +88,21 @@ t.test('HaloPSA: /api/Users pages through the psa client', async (t) => {
   await t.rejects(createHaloClient({ ...sim.clientOptions.halopsa, clientSecret: 'nope' }).getContact(1), { name: 'PsaHttpError', status: 401 })
 })
 
+t.test('HaloPSA: a page_size above Halo\'s cap is paged by the page_size Halo answered, to the last record', async (t) => {
+  const sim = await simulator(t, { haloMaxPageSize: 100 })
+  const generated = sim.admin.generate({ seed: 10, companies: 2, contacts: 345 })
+  const client = createHaloClient(sim.clientOptions.halopsa)
+  const all = await collect(client.listContacts({ pageSize: 1000 }))
+  t.same(ids(all.contacts), sim.admin.listContacts().map((c) => c.id), 'every user, not only the first 100')
+  t.equal(all.pages, 4, '100 + 100 + 100 + 45')
+  t.equal(sim.admin.stats().byRoute['GET /api/Users'], 4, 'the short last page ends the listing')
+
+  const company = generated.companies[0]!
+  const some = await collect(client.listContacts({ companyIds: [company.id], pageSize: 1000 }))
+  t.same(ids(some.contacts), sim.admin.listContacts({ companyId: company.id }).map((c) => c.id))
+  t.ok(some.pages > 1)
+})
+
 t.test('HaloPSA: an expired token is renewed after a 401', async (t) => {
   const sim = await simulator(t)
   const { firstContactId } = sim.admin.generate({ contacts: 3 })

@@ -20,12 +20,13 @@ export interface HaloClientOptions extends HttpOptions {
   now?: () => number
 }
 
-interface UsersPage { record_count?: unknown, users?: unknown }
+interface UsersPage { record_count?: unknown, page_size?: unknown, users?: unknown }
 
 /**
  * HaloPSA users (specs/psa-webhooks.md §4.5): OAuth2 client credentials, then
  * `GET /api/Users?pageinate=true&page_size&page_no&includeactive=true&includeinactive=true[&client_id]`,
- * pages = ceil(record_count / page_size). Halo cannot filter by change date: `updatedSince` is ignored.
+ * until record_count records are read, or an empty page, or one shorter than the page_size Halo answered (which may be
+ * less than the one asked for). Halo cannot filter by change date: `updatedSince` is ignored.
  */
 export function createHaloClient (options: HaloClientOptions): PsaContactClient {
   const tokens = createHaloTokenSource({ ...options, authUrl: options.authUrl ?? joinUrl(options.baseUrl, 'auth') })
@@ -47,7 +48,11 @@ export function createHaloClient (options: HaloClientOptions): PsaContactClient 
     const clients = list.companyIds?.map((id) => positiveInt(id, 'client id')) ?? [undefined]
     let count = 0
     for (const clientId of clients) {
-      for (let pageNo = 1, pages = 1; pageNo <= pages; pageNo++) {
+      // Halo may cap page_size below what we asked for: paging follows the page_size it answered (or, without one,
+      // the records it sent), so a capped listing is read to the end; an empty or short page is the last one
+      let read = 0
+      let largest = 0
+      for (let pageNo = 1; ; pageNo++) {
         if (++count > maxPages) return
         const res = await get(joinUrl(options.baseUrl, 'api/Users', {
           pageinate: true, page_size: pageSize, page_no: pageNo, includeactive: true, includeinactive: true, client_id: clientId
@@ -55,9 +60,14 @@ export function createHaloClient (options: HaloClientOptions): PsaContactClient 
         const json = res.json as UsersPage | null
         if (!Array.isArray(json?.users)) throw new PsaPayloadError('halopsa', 'users', 'must be array')
         if (typeof json.record_count !== 'number') throw new PsaPayloadError('halopsa', 'record_count', 'must be number')
-        pages = Math.ceil(json.record_count / pageSize)
-        if (json.users.length === 0) break
-        yield toPage(count, json.users, 'users', parseHaloUser, normaliseHaloUser, ctx)
+        const users: unknown[] = json.users
+        if (users.length === 0) break
+        yield toPage(count, users, 'users', parseHaloUser, normaliseHaloUser, ctx)
+        read += users.length
+        largest = Math.max(largest, users.length)
+        const answered = json.page_size
+        const size = typeof answered === 'number' && Number.isSafeInteger(answered) && answered > 0 ? answered : largest
+        if (read >= json.record_count || users.length < size) break
       }
     }
   }

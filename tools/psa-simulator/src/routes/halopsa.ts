@@ -54,7 +54,7 @@ export function haloRoutes (state: SimState) {
           (siteId === undefined || c.company.id === siteId) &&
           (search === undefined || `${c.firstName} ${c.lastName} ${c.emails.join(' ')}`.toLowerCase().includes(search)))
         if (q.pageinate !== 'true') return { record_count: users.length, users: users.map(toHaloUser) }
-        const pageSize = Math.max(1, Number(q.page_size ?? 50) || 50)
+        const pageSize = Math.min(Math.max(1, Number(q.page_size ?? 50) || 50), state.haloMaxPageSize ?? Infinity)
         const pageNo = Math.max(1, Number(q.page_no ?? 1) || 1)
         return {
           page_no: pageNo,
