@@ -5,7 +5,7 @@ export type { VerifyResult, VerifyFailure, VerifyFailureReason } from './verify-
 export { PsaPayloadError, fieldName } from './validation.js'
 export type { RefetchDecision } from './refetch.js'
 export {
-  withRetry, backoffDelay, parseRetryAfter, isRetryable, isRetryableStatus, isConnectionError, PsaHttpError,
+  withRetry, backoffDelay, parseRetryAfter, isRetryable, isRetryableStatus, isConnectionError, PsaHttpError, RESPONSE_TEXT_LIMIT,
   type RetryOptions, type RetryInfo
 } from './retry.js'
 export type { HttpOptions } from './http.js'

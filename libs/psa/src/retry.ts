@@ -17,18 +17,31 @@ export interface RetryOptions {
 
 export interface RetryInfo { attempt: number, delayMs: number, status?: number, error: Error }
 
+/** What a PsaHttpError keeps of the response body, in characters. */
+export const RESPONSE_TEXT_LIMIT = 2048
+
 /** An HTTP answer worth retrying or not; carries Retry-After when the server sent one. */
 export class PsaHttpError extends Error {
   readonly code = 'PSA_HTTP_ERROR'
+  /**
+   * The start of the response body (RESPONSE_TEXT_LIMIT characters, then a note of how much was cut): an error page
+   * can be large HTML, and the error is logged with it.
+   */
+  readonly responseText?: string
   constructor (
     readonly status: number,
     readonly method: string,
     readonly url: string,
     readonly retryAfterMs?: number,
-    readonly responseText?: string
+    responseText?: string
   ) {
     super(`${method} ${url} answered ${status}${responseText ? `: ${responseText.slice(0, 200)}` : ''}`)
     this.name = 'PsaHttpError'
+    if (responseText !== undefined) {
+      this.responseText = responseText.length > RESPONSE_TEXT_LIMIT
+        ? `${responseText.slice(0, RESPONSE_TEXT_LIMIT)}… (truncated: ${responseText.length} characters in all)`
+        : responseText
+    }
   }
 }
 

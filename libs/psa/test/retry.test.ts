@@ -2,7 +2,7 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
-  backoffDelay, createConnectWiseClient, isRetryableStatus, parseRetryAfter, PsaHttpError, withRetry, type RetryInfo
+  backoffDelay, createConnectWiseClient, isRetryableStatus, parseRetryAfter, PsaHttpError, RESPONSE_TEXT_LIMIT, withRetry, type RetryInfo
 } from '@m365/psa'
 
 t.test('retries retryable statuses and connection errors, then succeeds', async (t) => {
@@ -96,4 +96,12 @@ t.test('a REST client retries a refused connection and reports it in the end', a
   })
   await t.rejects(client.getContact(1), { code: 'ECONNREFUSED' })
   t.equal(retries.length, 2)
+})
+
+t.test('a PsaHttpError keeps the first 2 KB of a large response body and says it cut the rest', async (t) => {
+  const page = `<html>${'x'.repeat(100_000)}</html>`
+  const err = new PsaHttpError(502, 'GET', 'http://x/', undefined, page)
+  t.equal(err.responseText, `${page.slice(0, RESPONSE_TEXT_LIMIT)}… (truncated: ${page.length} characters in all)`)
+  t.equal(new PsaHttpError(502, 'GET', 'http://x/', undefined, 'short').responseText, 'short')
+  t.equal(new PsaHttpError(502, 'GET', 'http://x/').responseText, undefined)
 })

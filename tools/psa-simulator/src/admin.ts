@@ -29,8 +29,11 @@ export interface PsaSimulatorAdmin {
   /** deterministic companies and contacts (see GenerateOptions); 50 000 contacts take well under a second */
   generate (options?: GenerateOptions): GenerateResult
   setDown (down: boolean, options?: SetDownOptions): Promise<void>
-  /** the next `count` requests answer `status` (default 503), then normal service resumes */
-  failNext (count: number, options?: { status?: number, retryAfterSeconds?: number }): void
+  /**
+   * the next `count` requests answer `status` (default 503), then normal service resumes; `body`: an HTML body instead
+   * of the JSON one (a gateway's error page)
+   */
+  failNext (count: number, options?: { status?: number, retryAfterSeconds?: number, body?: string }): void
   /** the ConnectWise signing key behind `keyUrl(id)`; id defaults to `default` */
   signingKey (id?: string): string
   setSigningKey (id: string, key: string): void
@@ -81,7 +84,12 @@ export function createAdmin (state: SimState, listener: { stop (): Promise<void>
     },
     failNext (count, options = {}) {
       state.failNext = count > 0
-        ? { remaining: count, status: options.status ?? 503, ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }) }
+        ? {
+            remaining: count,
+            status: options.status ?? 503,
+            ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
+            ...(options.body === undefined ? {} : { body: options.body })
+          }
         : null
     },
     signingKey (id = 'default') {

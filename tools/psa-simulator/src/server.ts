@@ -107,6 +107,10 @@ async function failOnPurpose (state: SimState, request: FastifyRequest, reply: F
   state.counters.failedOnPurpose++
   const status = 'status' in failure ? failure.status : 503
   if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds))
+  if ('body' in failure && failure.body !== undefined) {
+    await reply.code(status).header('content-type', 'text/html; charset=utf-8').send(failure.body)
+    return
+  }
   await reply.code(status).send({ message: 'simulated failure' })
 }
 

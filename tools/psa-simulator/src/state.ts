@@ -20,7 +20,13 @@ export const DEFAULT_CREDENTIALS: SimulatorCredentials = Object.freeze({
 /** How the simulator fails on purpose. */
 export type DownMode = 'unavailable' | 'reset' | 'refuse'
 
-export interface FailNext { remaining: number, status: number, retryAfterSeconds?: number }
+export interface FailNext {
+  remaining: number
+  status: number
+  retryAfterSeconds?: number
+  /** sent as text/html instead of the JSON `{ message }` (e.g. a proxy's large error page) */
+  body?: string
+}
 
 /** Everything the routes and the admin API share. */
 export interface SimState {
