@@ -81,6 +81,9 @@ export const PsaConnection = Type.Object({
   webhookAuth: Type.Union([HaloWebhookAuth, Type.Null()]),
   webhookDeactivatedAt: Nullable(Type.String({ format: 'date-time', description: 'when Autotask said (signed) it deactivated the webhook' })),
   mappedCompanies: Type.Integer({ minimum: 0 }),
+  failedDeliveries: Type.Integer({
+    minimum: 0, description: 'webhook deliveries that failed for good (GET …/deliveries lists them, POST …/deliveries/retry tries them again)'
+  }),
   createdAt: DateTime,
   updatedAt: DateTime
 })

@@ -17,8 +17,12 @@ const iso = (d: Date | null) => d?.toISOString() ?? null
 /** PSA connections: create, list, get, change, delete; credentials and secrets go in sealed and never come out here. */
 export function createConnectionRepository (db: AnyDb, keys: CompactKeyRing) {
   const mapped = sql<number>`(select count(*)::int from ${companyMappings} where ${companyMappings.connectionId} = ${psaConnections.id})`
+  // from webhook_deliveries_failed_idx; written out: drizzle leaves a column of the only table unqualified, and a bare
+  // "id" in here would be the delivery's
+  const failed = sql<number>`(select count(*)::int from contacts_ingest.webhook_deliveries d
+    where d.connection_id = psa_connections.id and d.status = 'failed')`
 
-  function view (row: Row, mappedCompanies: number): PsaConnection {
+  function view (row: Row, mappedCompanies: number, failedDeliveries: number): PsaConnection {
     return {
       id: row.id,
       psa: row.psa,
@@ -35,14 +39,15 @@ export function createConnectionRepository (db: AnyDb, keys: CompactKeyRing) {
       webhookAuth: publicWebhookAuth(row.webhookAuth),
       webhookDeactivatedAt: iso(row.webhookDeactivatedAt),
       mappedCompanies: Number(mappedCompanies),
+      failedDeliveries: Number(failedDeliveries),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString()
     }
   }
 
   async function find (id: string): Promise<PsaConnection | undefined> {
-    const [found] = await db.select({ row: psaConnections, mapped }).from(psaConnections).where(eq(psaConnections.id, id))
-    return found && view(found.row, found.mapped)
+    const [found] = await db.select({ row: psaConnections, mapped, failed }).from(psaConnections).where(eq(psaConnections.id, id))
+    return found && view(found.row, found.mapped, found.failed)
   }
 
   async function get (id: string): Promise<PsaConnection> {
@@ -79,14 +84,14 @@ export function createConnectionRepository (db: AnyDb, keys: CompactKeyRing) {
 
     async list (query: { limit: number, cursor?: string | undefined }) {
       const after = decodeCursor(query.cursor, ['timestamp', 'uuid'])
-      const rows = await db.select({ row: psaConnections, mapped }).from(psaConnections)
+      const rows = await db.select({ row: psaConnections, mapped, failed }).from(psaConnections)
         .where(after
           ? or(gt(psaConnections.createdAt, new Date(after[0])),
             and(eq(psaConnections.createdAt, new Date(after[0])), gt(psaConnections.id, after[1])))
           : undefined)
         .orderBy(asc(psaConnections.createdAt), asc(psaConnections.id))
         .limit(query.limit + 1)
-      return toPage(rows, query.limit, (r) => view(r.row, r.mapped), (r) => [r.row.createdAt.toISOString(), r.row.id])
+      return toPage(rows, query.limit, (r) => view(r.row, r.mapped, r.failed), (r) => [r.row.createdAt.toISOString(), r.row.id])
     },
 
     async patch (id: string, input: PsaConnectionPatch): Promise<PsaConnection> {

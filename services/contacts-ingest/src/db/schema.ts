@@ -106,7 +106,9 @@ export const webhookDeliveries = contactsIngest.table('webhook_deliveries', {
   processedAt: ts('processed_at')
 }, (t) => [
   uniqueIndex('webhook_deliveries_dedupe_idx').on(t.connectionId, t.dedupeKey),
-  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`)
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  // a connection's failed deliveries, oldest first, and their count (failed ones are few: no cost to intake)
+  index('webhook_deliveries_failed_idx').on(t.connectionId, t.receivedAt, t.id).where(sql`status = 'failed'`)
 ])
 
 /** Events written in the same transaction as the change they announce, published with their id as msgId. */

@@ -25,6 +25,7 @@ t.test('create answers 201 with the connection; credentials and secret are never
     webhookPath: `/webhooks/autotask/${body.id}`,
     webhookAuth: null,
     mappedCompanies: 0,
+    failedDeliveries: 0,
     previousSecretValidUntil: null
   })
   t.type(body.secretRotatedAt, 'string')
@@ -115,7 +116,8 @@ t.test('only MSP staff: no principal is 401, a client principal 403 on every rou
     ['GET', '/v1/psa-connections'], ['POST', '/v1/psa-connections'], ['GET', `/v1/psa-connections/${id}`],
     ['PATCH', `/v1/psa-connections/${id}`], ['DELETE', `/v1/psa-connections/${id}`], ['POST', `/v1/psa-connections/${id}/secret/rotate`],
     ['PUT', `/v1/psa-connections/${id}/companies`], ['GET', `/v1/psa-connections/${id}/companies`], ['POST', `/v1/psa-connections/${id}/backfill`],
-    ['GET', `/v1/psa-connections/${id}/backfills/${randomUUID()}`]
+    ['GET', `/v1/psa-connections/${id}/backfills/${randomUUID()}`], ['GET', `/v1/psa-connections/${id}/deliveries`],
+    ['POST', `/v1/psa-connections/${id}/deliveries/retry`]
   ] as const
   for (const [method, url] of routes) {
     const anonymous = await h.app.inject({ method, url, payload: method === 'GET' || method === 'DELETE' ? undefined : {} })

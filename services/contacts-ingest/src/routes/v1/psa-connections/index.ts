@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { principalHook } from '@m365/service-kit/principal'
 import backfills from './backfills.js'
 import companies from './companies.js'
+import deliveries from './deliveries.js'
 import connections from './connections.js'
 import secret from './secret.js'
 
@@ -15,4 +16,5 @@ export default async function psaConnectionRoutes (app: FastifyInstance): Promis
   await app.register(secret)
   await app.register(companies)
   await app.register(backfills)
+  await app.register(deliveries)
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_deliveries_failed_idx" ON "contacts_ingest"."webhook_deliveries" USING btree ("connection_id","received_at","id") WHERE status = 'failed';
