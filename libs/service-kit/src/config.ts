@@ -31,12 +31,12 @@ export const BaseConfig = Type.Object({
   HOST: Type.String({ default: '0.0.0.0', description: 'address the HTTP server listens on' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (routes, /healthz, /readyz, /metrics)' }),
   LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'info', description: 'pino level of the JSON log lines on stdout' }),
-  DATABASE_URL: Type.Optional(Type.String({ ...PostgresUrl, description: 'Postgres (each service uses its own schema); unset: PGlite under DATA_DIR' })),
+  DATABASE_URL: Type.Optional(Type.String({ ...PostgresUrl, description: 'Postgres (each service uses its own schema); unset: PGlite under DATA_DIR, in npm start only (a data service on its own stops)' })),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'PGlite files (when no DATABASE_URL) and local state' }),
   NATS_URL: Type.Optional(Type.String({
     pattern: '^(nats|tls|wss?)://',
     errorMessage: 'must be a nats:// URL (comma-separate several)',
-    description: 'NATS with JetStream; unset: the in-process bus (one process only, nothing kept across a restart)'
+    description: 'NATS with JetStream; unset: the in-process bus, in npm start only (nothing kept across a restart; a data service on its own stops)'
   })),
   BUS_NAMESPACE: Type.Optional(Type.String({
     pattern: '^[A-Za-z0-9_-]+$',

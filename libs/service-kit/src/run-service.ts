@@ -2,7 +2,7 @@ import type { Static, TObject } from '@sinclair/typebox'
 import closeWithGrace from 'close-with-grace'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { loadConfigOrExit, type BaseConfig } from './config.js'
+import { ConfigError, loadConfigOrExit, type BaseConfig } from './config.js'
 import { loggerOptions } from './logger.js'
 import { requestLogging } from './request-log.js'
 import type { ServiceOptions } from './service-kit.js'
@@ -15,6 +15,12 @@ export interface RunServiceOptions<T extends TObject> {
   /** Extra Fastify options (e.g. bodyLimit), or a function of the loaded config that returns them (e.g. trustProxy). */
   fastify?: Omit<FastifyServerOptions, 'logger'> | ((config: Static<T> & BaseConfig) => Omit<FastifyServerOptions, 'logger'>)
   env?: Record<string, string | undefined>
+  /**
+   * What the service cannot run without as a process of its own. Unset, DATABASE_URL means an embedded
+   * database in the container's filesystem and NATS_URL the in-process bus, which no other service shares:
+   * fine inside `npm start`, silent data loss and deafness in a container, so it stops instead.
+   */
+  needs?: ReadonlyArray<'DATABASE_URL' | 'NATS_URL'>
 }
 
 /**
@@ -30,6 +36,12 @@ export async function runService<T extends TObject> (
   options: RunServiceOptions<T>
 ): Promise<FastifyInstance> {
   const config = loadConfigOrExit(options.configSchema, options.env) as Static<T> & BaseConfig
+  const missing = (options.needs ?? []).filter((name) => !config[name])
+  if (missing.length > 0) {
+    const problems = new ConfigError(missing.map((name) => `${name} is required`)).message
+    process.stderr.write(`${problems} (a service on its own needs Postgres and NATS; npm start runs them all in one process)\n`)
+    process.exit(1)
+  }
   const app = Fastify({
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     pluginTimeout: config.STARTUP_TIMEOUT_MS,

@@ -60,3 +60,15 @@ t.test('a DATABASE_URL the postgres driver cannot read is a config error naming 
   t.equal(started?.stderr, `${err.message}\n`)
   t.notMatch(`${started?.stdout}${started?.stderr}`, /erated/, 'the password is not printed')
 })
+
+t.test('a data service run on its own without DATABASE_URL or NATS_URL stops with one line instead of going embedded', async (t) => {
+  const start = (env: Record<string, string>) => promisify(execFile)(process.execPath, ['--conditions=@m365/source', '--import', 'tsx', 'test/fixtures/server-on-its-own.ts'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env }
+  }).then(() => undefined, (err: { code: number, stderr: string }) => err)
+  const neither = await start({})
+  t.equal(neither?.code, 1, 'exits 1')
+  t.equal(neither?.stderr, 'config: DATABASE_URL is required; NATS_URL is required (a service on its own needs Postgres and NATS; npm start runs them all in one process)\n')
+  const noBus = await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' })
+  t.match(noBus, { code: 1, stderr: /^config: NATS_URL is required/ })
+})

@@ -2,4 +2,4 @@ import { runService } from '@m365/service-kit'
 import contactsIngestApp from './app.js'
 import { ContactsIngestConfig } from './config.js'
 
-await runService(contactsIngestApp, { configSchema: ContactsIngestConfig, name: 'contacts-ingest' })
+await runService(contactsIngestApp, { configSchema: ContactsIngestConfig, name: 'contacts-ingest', needs: ['DATABASE_URL', 'NATS_URL'] })
