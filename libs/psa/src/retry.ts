@@ -7,7 +7,10 @@ export interface RetryOptions {
   baseDelayMs?: number
   /** backoff ceiling; default 30 s */
   maxDelayMs?: number
-  /** a longer Retry-After is cut to this; default 120 s */
+  /**
+   * a longer Retry-After ends the retries (the PsaHttpError, with its retryAfterMs, is thrown) instead of asking again
+   * before the PSA said: that would count against its limits; default 120 s
+   */
   maxRetryAfterMs?: number
   /** 0 ≤ x < 1; default Math.random (full jitter) */
   random?: () => number
@@ -85,7 +88,8 @@ export function backoffDelay (attempt: number, options: RetryOptions = {}): numb
 
 /**
  * Runs `operation` until it succeeds, fails with something not retryable, or runs out of attempts.
- * Retryable: PsaHttpError with 429/5xx and connection errors. Retry-After wins over the backoff.
+ * Retryable: PsaHttpError with 429/5xx and connection errors. Retry-After wins over the backoff; one longer than
+ * maxRetryAfterMs is the caller's to honour (the error is thrown, its retryAfterMs says how long).
  */
 export async function withRetry<T> (operation: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 5)
@@ -95,9 +99,8 @@ export async function withRetry<T> (operation: (attempt: number) => Promise<T>, 
     } catch (err) {
       if (attempt >= attempts || !isRetryable(err) || options.signal?.aborted) throw err
       const retryAfter = err instanceof PsaHttpError ? err.retryAfterMs : undefined
-      const delayMs = retryAfter === undefined
-        ? backoffDelay(attempt, options)
-        : Math.min(retryAfter, options.maxRetryAfterMs ?? 120_000)
+      if (retryAfter !== undefined && retryAfter > (options.maxRetryAfterMs ?? 120_000)) throw err
+      const delayMs = retryAfter ?? backoffDelay(attempt, options)
       options.onRetry?.({ attempt, delayMs, error: err as Error, ...(err instanceof PsaHttpError ? { status: err.status } : {}) })
       await delay(delayMs, undefined, options.signal ? { signal: options.signal } : undefined)
     }

@@ -36,7 +36,7 @@ t.test('does not retry what will not change and stops after the attempts', async
   t.ok(isRetryableStatus(500))
 })
 
-t.test('Retry-After: seconds or an HTTP date, capped', async (t) => {
+t.test('Retry-After: seconds or an HTTP date; one longer than maxRetryAfterMs is thrown, not retried early', async (t) => {
   t.equal(parseRetryAfter('3'), 3000)
   t.equal(parseRetryAfter(['0']), 0)
   t.equal(parseRetryAfter(new Date(10_000 + 7_000).toUTCString(), 10_000), 7000)
@@ -44,10 +44,16 @@ t.test('Retry-After: seconds or an HTTP date, capped', async (t) => {
   t.equal(parseRetryAfter(undefined), undefined)
   const delays: number[] = []
   let calls = 0
-  await withRetry(async () => {
+  await t.rejects(withRetry(async () => {
     if (calls++ === 0) throw new PsaHttpError(429, 'GET', 'http://x/', 3_600_000)
+  }, { maxRetryAfterMs: 2, onRetry: (info) => delays.push(info.delayMs) }), { name: 'PsaHttpError', status: 429, retryAfterMs: 3_600_000 })
+  t.equal(calls, 1, 'not asked again before the server said')
+  t.same(delays, [])
+  calls = 0
+  await withRetry(async () => {
+    if (calls++ === 0) throw new PsaHttpError(429, 'GET', 'http://x/', 2)
   }, { maxRetryAfterMs: 2, onRetry: (info) => delays.push(info.delayMs) })
-  t.same(delays, [2])
+  t.same(delays, [2], 'one within maxRetryAfterMs is waited out')
 })
 
 t.test('exponential backoff with full jitter', async (t) => {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
 import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
-import { PsaPayloadError } from '@m365/psa'
+import { PsaHttpError, PsaPayloadError } from '@m365/psa'
 import type { FastifyBaseLogger } from 'fastify'
 import { retryDelayMs } from '../lib/backoff.js'
 import { ConnectionGoneError } from '../lib/contact-lock.js'
@@ -27,6 +27,14 @@ export interface DeliveryWorkerOptions extends ProcessDeps {
   retentionDays: number
 }
 
+/** How long the PSA asked to wait (Retry-After of the answer that failed the attempt, also as a cause); 0 if it did not. */
+function retryAfterOf (err: unknown): number {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof PsaHttpError && e.retryAfterMs !== undefined && e.retryAfterMs > 0) return e.retryAfterMs
+  }
+  return 0
+}
+
 /** a delivery for the one-by-one path; `refetch`: a batch already decided the PSA must be asked, and why */
 interface Alone { row: Claimed, refetch?: string }
 
@@ -38,7 +46,8 @@ interface Claimed {
  * Processes stored deliveries in the background. Claiming pushes a delivery's next_attempt_at out by a lease
  * (FOR UPDATE SKIP LOCKED), so replicas share the work without holding a transaction while the PSA is asked; a crash
  * only delays a delivery until its lease runs out. A failure (the PSA is down) leaves it pending with a later
- * next_attempt_at (exponential backoff) until maxAttempts, then it is marked failed.
+ * next_attempt_at (exponential backoff, and no sooner than a Retry-After the PSA answered) until maxAttempts, then it
+ * is marked failed.
  */
 export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
   const { db, log } = options
@@ -72,7 +81,8 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
         set status = 'failed', last_error = ${message}, processed_at = now() where id = ${row.id} and claim_id = ${row.claim_id}`)
       return
     }
-    const delayMs = retryDelayMs(row.attempts, options.retryBaseMs, options.retryMaxMs)
+    // never sooner than the PSA asked (a Retry-After longer than the client waits): an early try counts against its limits
+    const delayMs = Math.max(retryDelayMs(row.attempts, options.retryBaseMs, options.retryMaxMs), retryAfterOf(err))
     log.warn({ err, deliveryId: row.id, connectionId: row.connection_id, attempts: row.attempts, delayMs }, 'delivery processing failed, will retry')
     await db.execute(sql`update contacts_ingest.webhook_deliveries
       set next_attempt_at = now() + (${delayMs} * interval '1 millisecond'), last_error = ${message}

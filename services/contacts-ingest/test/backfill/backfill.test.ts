@@ -168,3 +168,14 @@ t.test('a contact the pull missed because one before it was deleted mid-pull is 
   t.match(await backfill(h, conn.id), { status: 'completed', tombstoned: 1 }, 'the next run tombstones the deleted one (the PSA says 404)')
   t.match((await storedContacts(h, conn.id)).get(String(first!.id)), { deleted: true })
 })
+
+t.test('a Retry-After longer than the client waits fails the run without asking the PSA again before it said', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process' }) // the client waits out a Retry-After of at most 30 s
+  const { companies: [company] } = sim.admin.generate({ seed: 6, companies: 1, contacts: 5 })
+  const conn = await createConnection(h.app, simulatorConnection(sim, 'connectwise'))
+  await putMapping(h.app, conn.id, [{ companyExternalId: String(company!.id), clientId: randomUUID() }])
+  sim.admin.failNext(1, { status: 429, retryAfterSeconds: 120 })
+  t.match(await backfill(h, conn.id), { status: 'failed', tombstoned: 0, error: /429/ })
+  t.equal(sim.admin.stats().byRoute['GET /v4_6_release/apis/3.0/company/contacts'], 1, 'asked once')
+})

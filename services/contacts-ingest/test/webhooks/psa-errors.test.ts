@@ -40,3 +40,36 @@ t.test('a PSA error page is logged with its first 2 KB only, not the whole body'
   t.match(err?.responseText, new RegExp(`truncated: ${page.length} characters in all\\)$`), 'the cut is noted')
   t.notOk(h.logs.raw.includes('END-OF-PAGE'), 'the rest of the page is in no log line')
 })
+
+/** The database's clock, which next_attempt_at is set by. */
+async function dbNow (h: Harness): Promise<number> {
+  const [row] = await h.query<{ now: Date }>(sql`select now() as now`)
+  return new Date(row!.now).getTime()
+}
+
+const cwContactGets = (sim: PsaSimulator) => sim.admin.stats().byRoute['GET /v4_6_release/apis/3.0/company/contacts/:id'] ?? 0
+
+t.test('a Retry-After longer than the client waits: the PSA is asked once, and the delivery not again before it said', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process' }) // PSA_HTTP_ATTEMPTS 2; the client waits out at most 30 s
+  const before = await dbNow(h)
+  sim.admin.failNext(1, { status: 429, retryAfterSeconds: 120 })
+  const { row } = await refetchingDelivery(t, h, sim)
+  await waitFor(async () => { const r = await row(); return r?.status !== 'pending' || r.last_error != null }, 'the attempt over')
+  const r = await row()
+  t.match(r, { status: 'pending', attempts: 1, last_error: /429/ })
+  t.ok(new Date(r!.next_attempt_at).getTime() >= before + 120_000, 'next attempt no sooner than Retry-After')
+  t.equal(cwContactGets(sim), 1, 'the client did not ask again before the PSA said')
+})
+
+t.test('a Retry-After on the attempt\'s last answer puts the next attempt no sooner than that', async (t) => {
+  const sim = await startSimulator(t)
+  const h = await build(t, { bus: 'in-process', env: { PSA_HTTP_ATTEMPTS: '1' } }) // DELIVERY_RETRY_BASE_MS 100
+  const before = await dbNow(h)
+  sim.admin.failNext(1, { status: 503, retryAfterSeconds: 20 })
+  const { row } = await refetchingDelivery(t, h, sim)
+  await waitFor(async () => (await row())?.last_error != null, 'a failed attempt')
+  const r = await row()
+  t.match(r, { status: 'pending', attempts: 1, last_error: /503/ })
+  t.ok(new Date(r!.next_attempt_at).getTime() >= before + 20_000, 'not after the worker\'s own 100 ms backoff')
+})
