@@ -48,6 +48,8 @@ export interface StackOptions {
   logs?: LogCapture
   /** false: tenant-auth runs without the MSP's Azure app (AZURE_CLIENT_ID/SECRET unset) */
   azureApp?: boolean
+  /** a service's environment on top of the test defaults */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>
 }
 
 /**
@@ -103,7 +105,7 @@ export async function startStack (t: Test, options: StackOptions = {}): Promise<
   const services: Stack['services'] = {}
   for (const name of wanted) {
     const { plugin, configSchema } = serviceModule(name)
-    const config = loadConfig(configSchema, { DATABASE_URL: database.url, LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ...env[name] })
+    const config = loadConfig(configSchema, { DATABASE_URL: database.url, LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ...env[name], ...options.serviceEnv?.[name] })
     const app = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, pluginTimeout: DEFAULT_STARTUP_TIMEOUT_MS })
     await app.register(fp(plugin as never), { config, bus } as never)
     closers.push(() => app.close())

@@ -29,7 +29,8 @@ const REQUIRED = [
   'POST /v1/psa-connections', 'GET /v1/psa-connections', 'GET /v1/psa-connections/{connectionId}', 'PATCH /v1/psa-connections/{connectionId}',
   'DELETE /v1/psa-connections/{connectionId}', 'POST /v1/psa-connections/{connectionId}/secret/rotate',
   'PUT /v1/psa-connections/{connectionId}/companies', 'GET /v1/psa-connections/{connectionId}/companies',
-  'POST /v1/psa-connections/{connectionId}/backfill', 'GET /v1/psa-connections/{connectionId}/backfills/{runId}'
+  'POST /v1/psa-connections/{connectionId}/backfill', 'GET /v1/psa-connections/{connectionId}/backfills/{runId}',
+  'GET /v1/psa-connections/{connectionId}/deliveries', 'POST /v1/psa-connections/{connectionId}/deliveries/retry'
 ]
 
 const operations = (doc: Document) => Object.entries(doc.paths).flatMap(([path, methods]) =>

@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import {
   BackfillRun, Client, LicenseSummaryItem, O365UserItem, Problem, PsaCompany, PsaConnection, Report, ReportVersion, ReportVersionSummary,
-  SyncRun, Template, Tenant
+  SyncRun, Template, Tenant, WebhookDelivery
 } from '@m365/api'
 
 /** The resources clients generate named types for: components/schemas in the OpenAPI document, $ref'd by the routes. */
@@ -19,7 +19,8 @@ const shared = {
   ReportVersion,
   PsaConnection,
   PsaCompany,
-  BackfillRun
+  BackfillRun,
+  WebhookDelivery
 } satisfies Record<string, TSchema>
 
 type Shared = typeof shared

@@ -512,6 +512,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/psa-connections/{connectionId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook deliveries of a PSA connection by status (default failed), oldest first
+         * @description Every webhook the PSA delivered is stored before it is acknowledged, then processed (completed from the PSA's REST API where the body does not settle the contact). One that keeps failing (wrong API credentials, the PSA down for long) ends `failed` and is kept: `status=failed` (the default) lists those, with `attempts` and `lastError` (one line, never a credential or the body). `pending`: waiting for a try (`nextAttemptAt`); `processed`: applied, with its `outcome`. After fixing the cause, `POST …/deliveries/retry` tries failed ones again.
+         */
+        get: operations["listPsaWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/psa-connections/{connectionId}/deliveries/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try failed webhook deliveries again (all of the connection, or the listed ids) with a fresh budget of tries
+         * @description Puts the connection's failed deliveries back to pending, due now, with their attempts counted from 0, and answers how many. Give `ids` (up to 1000) to choose, or no body for every failed delivery. Deliveries not failed, of another connection or unknown are left as they are, so asking again answers `retried: 0`. Fix the connection first (PATCH its credentials or base URL), or they fail again.
+         */
+        post: operations["retryPsaWebhookDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connect/callback": {
         parameters: {
             query?: never;
@@ -882,6 +922,8 @@ export interface components {
              */
             webhookDeactivatedAt: string | null;
             mappedCompanies: number;
+            /** @description webhook deliveries that failed for good (GET …/deliveries lists them, POST …/deliveries/retry tries them again) */
+            failedDeliveries: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -914,6 +956,36 @@ export interface components {
             tombstoned: number;
             invalid: number;
             error: string | null;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            connectionId: string;
+            /** @description ConnectWise PSA, Autotask or HaloPSA */
+            psa: "connectwise" | "autotask" | "halopsa";
+            status: "pending" | "processed" | "failed";
+            /**
+             * Format: date-time
+             * @description when the PSA delivered it (a repeated HaloPSA hint: the last time)
+             */
+            receivedAt: string;
+            /** @description tries so far (a retry starts the count again) */
+            attempts: number;
+            /** @description why the last try failed, one line (kept when a failed delivery is retried, cleared once it is processed) */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description pending only: when it is tried next (while a worker holds it, when that worker's lease ends)
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description when it was processed, or given up (failed)
+             */
+            processedAt: string | null;
+            /** @description processed only: what it did to the contact */
+            outcome: string | null;
         };
     };
     responses: never;
@@ -5342,6 +5414,8 @@ export interface operations {
                              */
                             webhookDeactivatedAt: string | null;
                             mappedCompanies: number;
+                            /** @description webhook deliveries that failed for good (GET …/deliveries lists them, POST …/deliveries/retry tries them again) */
+                            failedDeliveries: number;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -5865,6 +5939,240 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPsaWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description which deliveries (default failed) */
+                status?: "failed" | "pending" | "processed";
+            };
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryPsaWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description delivery ids; those not failed, or of another connection, are left as they are */
+                    ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description failed deliveries put back to pending with a fresh budget of tries */
+                        retried: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

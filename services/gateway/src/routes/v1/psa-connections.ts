@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox'
-import { CompanyMappingPut, CompanyMappingResult, Page, PageQuery, PsaConnectionCreate, PsaConnectionPatch, SecretRotate, SecretRotated } from '@m365/api'
+import {
+  CompanyMappingPut, CompanyMappingResult, MAX_RETRY_IDS, Page, PageQuery, PsaConnectionCreate, PsaConnectionPatch, SecretRotate, SecretRotated,
+  WebhookDeliveryListQuery, WebhookDeliveryRetried, WebhookDeliveryRetry
+} from '@m365/api'
 import { ref } from '../schemas.js'
 import type { ForwardRoute } from '../forward.js'
 import { ConnectionParams } from './params.js'
@@ -95,6 +98,36 @@ export const psaConnectionRoutes: ForwardRoute[] = [
     summary: 'Progress of a backfill run: status and counts',
     params: BackfillParams,
     responses: { 200: ref('BackfillRun') },
+    access
+  },
+  {
+    method: 'GET',
+    url: '/psa-connections/:connectionId/deliveries',
+    operationId: 'listPsaWebhookDeliveries',
+    summary: 'Webhook deliveries of a PSA connection by status (default failed), oldest first',
+    description: 'Every webhook the PSA delivered is stored before it is acknowledged, then processed (completed from the ' +
+      'PSA\'s REST API where the body does not settle the contact). One that keeps failing (wrong API credentials, the PSA ' +
+      'down for long) ends `failed` and is kept: `status=failed` (the default) lists those, with `attempts` and `lastError` ' +
+      '(one line, never a credential or the body). `pending`: waiting for a try (`nextAttemptAt`); `processed`: applied, ' +
+      'with its `outcome`. After fixing the cause, `POST …/deliveries/retry` tries failed ones again.',
+    params: ConnectionParams,
+    querystring: WebhookDeliveryListQuery,
+    responses: { 200: Page(ref('WebhookDelivery')) },
+    access
+  },
+  {
+    method: 'POST',
+    url: '/psa-connections/:connectionId/deliveries/retry',
+    operationId: 'retryPsaWebhookDeliveries',
+    summary: 'Try failed webhook deliveries again (all of the connection, or the listed ids) with a fresh budget of tries',
+    description: 'Puts the connection\'s failed deliveries back to pending, due now, with their attempts counted from 0, and ' +
+      `answers how many. Give \`ids\` (up to ${MAX_RETRY_IDS}) to choose, or no body for every failed delivery. Deliveries ` +
+      'not failed, of another connection or unknown are left as they are, so asking again answers `retried: 0`. ' +
+      'Fix the connection first (PATCH its credentials or base URL), or they fail again.',
+    params: ConnectionParams,
+    body: WebhookDeliveryRetry,
+    optionalBody: true,
+    responses: { 200: WebhookDeliveryRetried },
     access
   }
 ]
