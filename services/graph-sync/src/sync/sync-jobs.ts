@@ -94,8 +94,11 @@ export class SyncJobs {
   }
 
   async #attempt (run: SyncRun, tenant: Tenant, lease: TenantLease, signal: AbortSignal, log: JobLog): Promise<void> {
-    const { db, worker } = this.deps
+    const { db, worker, graph } = this.deps
     const attempt = await startAttempt(db, run.syncId, run.tenantId, worker)
+    // A token carries the permissions granted when it was issued: an MSP who grants one (Policy.Read.All, say)
+    // and asks for a sync expects that sync to use it, not the cached token's older grant.
+    if (run.reason === 'manual' && attempt === 1) graph.forgetToken(run.tenantId)
     const started = performance.now()
     const seconds = () => (performance.now() - started) / 1000
     log.info({ syncId: run.syncId, tenantId: run.tenantId, attempt }, 'sync attempt started')
