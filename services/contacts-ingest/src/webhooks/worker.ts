@@ -109,8 +109,9 @@ export function startDeliveryWorker (options: DeliveryWorkerOptions): WorkLoop {
   async function prune (): Promise<void> {
     if (Date.now() - lastPrune < 3_600_000) return
     lastPrune = Date.now()
+    // processed ones only: a failed delivery is kept until it is retried (GET/POST …/deliveries)
     await db.execute(sql`delete from contacts_ingest.webhook_deliveries
-      where status <> 'pending' and processed_at < now() - (${options.retentionDays} * interval '1 day')`)
+      where status = 'done' and processed_at < now() - (${options.retentionDays} * interval '1 day')`)
   }
 
   // the whole batch's bookkeeping in the transaction that applied it; `claim_id` as in finish()

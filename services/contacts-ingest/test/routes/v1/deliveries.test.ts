@@ -8,6 +8,7 @@ import {
 } from '../../helper.js'
 import { listen } from '../../webhooks/helpers.js'
 import { publicError } from '../../../src/webhooks/recovery.js'
+import { startDeliveryWorker } from '../../../src/webhooks/worker.js'
 
 const WRONG_KEY = 'wrong-private-key-never-shown'
 const fast = { attempts: 3, delayMs: 20 }
@@ -162,6 +163,40 @@ t.test('bad cursors, limits, statuses and ids are 400 problem+json and retry not
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
   }
   t.equal((await h.app.inject({ url: '/v1/psa-connections/nope/deliveries', headers: headersFor() })).statusCode, 400, 'a connection id that is not a uuid')
+})
+
+t.test('retention prunes processed deliveries only: a failed one is kept, however old, until it is retried', async (t) => {
+  const h = await build(t, { bus: 'in-process', env: { DELIVERY_POLL_MS: '600000' } })
+  const conn = await createConnection(h.app, { psa: 'connectwise', name: 'cw', baseUrl: 'https://api-na.myconnectwise.net/v4_6_release/apis/3.0' })
+  const old = (status: string, key: string) => sql`insert into contacts_ingest.webhook_deliveries
+    (id, connection_id, psa, dedupe_key, body, headers, status, attempts, received_at, processed_at)
+    values (${randomUUID()}, ${conn.id}, 'connectwise', ${key}, '\\x7b7d'::bytea, '{}'::jsonb, ${status}, 40, now() - interval '60 days', now() - interval '59 days')`
+  await h.query(old('failed', 'old-failed'))
+  await h.query(old('done', 'old-done'))
+  // a worker of its own: its first pass prunes
+  let pruned = false
+  const worker = startDeliveryWorker({
+    db: h.app.db,
+    clients: h.app.psaClients,
+    connections: h.app.connections,
+    log: h.app.log,
+    pollMs: 600_000,
+    batch: 10,
+    concurrency: 1,
+    leaseMs: 120_000,
+    retryBaseMs: 1,
+    retryMaxMs: 1,
+    maxAttempts: 1,
+    retentionDays: 14,
+    onChange: () => {}
+  })
+  t.teardown(() => worker.stop())
+  await waitFor(async () => {
+    pruned = (await h.query(sql`select 1 from contacts_ingest.webhook_deliveries where dedupe_key = 'old-done'`)).length === 0
+    return pruned
+  }, 'the old processed delivery pruned')
+  t.ok(pruned)
+  t.match((await list(h, conn.id)).items, [{ status: 'failed', attempts: 40 }], 'the old failed delivery is still there')
 })
 
 t.test('publicError: one line, no credentials or query strings, bounded', async (t) => {
