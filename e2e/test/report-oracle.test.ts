@@ -37,8 +37,8 @@ const FIRST = ['Ana', 'Ben', 'Chloe', 'Dev', 'Emma', 'Farid', 'Grace', 'Hugo', '
 const LAST = ['Ng', 'Smith', 'Okafor', 'Ivanova', 'Berg', 'Costa', 'Dubois', 'Evans', 'Fischer', 'Garcia', 'Haddad', 'Ito']
 const METHODS = [['microsoftAuthenticatorPush'], ['mobilePhone'], ['fido2', 'microsoftAuthenticatorPush'], ['softwareOneTimePasscode', 'email']]
 
-// Names from the bundled Microsoft list, read here on its own (skuId first, then part number, else the part number)
-const skuCsv = readFileSync(new URL('../../../shared/data/m365-skus.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+// Names from the Microsoft list the product bundles (libs/graph/assets), read here on its own (skuId first, then part number, else the part number)
+const skuCsv = readFileSync(new URL('../../libs/graph/assets/m365-skus.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
 const NAME_BY_ID = new Map(skuCsv.map(([id, , name]) => [id!.toLowerCase(), name!]))
 const NAME_BY_PART = new Map<string, string>()
 for (const [, part, name] of skuCsv) if (!NAME_BY_PART.has(part!)) NAME_BY_PART.set(part!, name!)
