@@ -7,9 +7,8 @@ import {
 } from '../helper.js'
 import { storeDelivery } from '../../src/webhooks/deliveries.js'
 import { deliveryKey } from '../../src/webhooks/payload.js'
-import { startDeliveryWorker } from '../../src/webhooks/worker.js'
 import { startPsaProxy } from '../psa-proxy.js'
-import { actual, expectedFrom, listen, settled } from './helpers.js'
+import { actual, expectedFrom, listen, settled, testWorker } from './helpers.js'
 
 const fast = { attempts: 3, delayMs: 20 }
 
@@ -218,19 +217,8 @@ t.test('HaloPSA: a hint repeated while a worker fetches is not marked done by th
 
   const processed = { a: deferred(), b: deferred() }
   const failed = deferred()
-  const worker = (name: 'a' | 'b') => startDeliveryWorker({
-    db: h.app.db,
-    clients: h.app.psaClients,
-    connections: h.app.connections,
+  const worker = (name: 'a' | 'b') => testWorker(h, {
     log: h.app.log.child({ worker: name }),
-    pollMs: 600_000,
-    batch: 10,
-    concurrency: 1,
-    leaseMs: 120_000,
-    retryBaseMs: 1,
-    retryMaxMs: 1,
-    maxAttempts: 10,
-    retentionDays: 14,
     onProcessed: () => processed[name].resolve(),
     onFailed: () => failed.resolve()
   })

@@ -2,6 +2,7 @@ import type { Test } from 'tap'
 import { sql } from 'drizzle-orm'
 import type { SimContact } from '@m365/psa-simulator'
 import { pendingDeliveries, waitFor, type Harness, type StoredContact } from '../helper.js'
+import { startDeliveryWorker } from '../../src/webhooks/worker.js'
 
 /** The app on a real port, for the simulator's sender. */
 export async function listen (t: Test, h: Harness): Promise<string> {
@@ -43,4 +44,23 @@ export function actual (row: StoredContact | undefined) {
     active: row.active,
     deleted: row.deleted
   }
+}
+
+/** A delivery worker of the test's own on the app's database and PSA clients: it polls rarely, retries at once. */
+export function testWorker (h: Harness, options: Partial<Parameters<typeof startDeliveryWorker>[0]> = {}) {
+  return startDeliveryWorker({
+    db: h.app.db,
+    clients: h.app.psaClients,
+    connections: h.app.connections,
+    log: h.app.log,
+    pollMs: 600_000,
+    batch: 10,
+    concurrency: 1,
+    leaseMs: 120_000,
+    retryBaseMs: 1,
+    retryMaxMs: 1,
+    maxAttempts: 10,
+    retentionDays: 14,
+    ...options
+  })
 }

@@ -6,9 +6,8 @@ import type { PsaConnection, WebhookDelivery } from '@m365/api'
 import {
   build, createConnection, headersFor, putMapping, simulatorConnection, startSimulator, storedContacts, waitFor, type Harness
 } from '../../helper.js'
-import { listen } from '../../webhooks/helpers.js'
+import { listen, testWorker } from '../../webhooks/helpers.js'
 import { publicError } from '../../../src/webhooks/recovery.js'
-import { startDeliveryWorker } from '../../../src/webhooks/worker.js'
 
 const WRONG_KEY = 'wrong-private-key-never-shown'
 const fast = { attempts: 3, delayMs: 20 }
@@ -175,21 +174,7 @@ t.test('retention prunes processed deliveries only: a failed one is kept, howeve
   await h.query(old('done', 'old-done'))
   // a worker of its own: its first pass prunes
   let pruned = false
-  const worker = startDeliveryWorker({
-    db: h.app.db,
-    clients: h.app.psaClients,
-    connections: h.app.connections,
-    log: h.app.log,
-    pollMs: 600_000,
-    batch: 10,
-    concurrency: 1,
-    leaseMs: 120_000,
-    retryBaseMs: 1,
-    retryMaxMs: 1,
-    maxAttempts: 1,
-    retentionDays: 14,
-    onChange: () => {}
-  })
+  const worker = testWorker(h, { maxAttempts: 1, onChange: () => {} })
   t.teardown(() => worker.stop())
   await waitFor(async () => {
     pruned = (await h.query(sql`select 1 from contacts_ingest.webhook_deliveries where dedupe_key = 'old-done'`)).length === 0
