@@ -4,7 +4,7 @@ export { deleteStreams, defaultLimits, type StreamLimits } from './nats/streams.
 export { createInProcessBus, type InProcessBus, type InProcessBusOptions } from './in-process/in-process-bus.js'
 export { createBusFromConfig, type BusConfig } from './config.js'
 export { defaultBackoff, stepBackoff } from './backoff.js'
-export { BusClosedError, EventNotConsumedError, RequestFailedError, type RequestFailure } from './errors.js'
+export { BusClosedError, EventNotConsumedError, RequestFailedError, retryAfterOf, type RequestFailure } from './errors.js'
 export { silentLogger, type BusLogger } from './logger.js'
 export { createNaming, type Naming } from './naming.js'
 export { deleteNatsNamespace } from './nats/namespace.js'

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type AnyDb } from '@m365/db'
+import { retryAfterOf } from '@m365/bus'
 import { createWorkLoop, type WorkLoop } from '@m365/service-kit'
-import { PsaHttpError, PsaPayloadError } from '@m365/psa'
+import { PsaPayloadError } from '@m365/psa'
 import type { FastifyBaseLogger } from 'fastify'
 import { retryDelayMs } from '../lib/backoff.js'
 import { ConnectionGoneError } from '../lib/contact-lock.js'
@@ -25,14 +26,6 @@ export interface DeliveryWorkerOptions extends ProcessDeps {
   onFailed?: (psa: PsaType, final: boolean) => void
   /** processed deliveries are deleted after this long (their dedupe keys with them) */
   retentionDays: number
-}
-
-/** How long the PSA asked to wait (Retry-After of the answer that failed the attempt, also as a cause); 0 if it did not. */
-function retryAfterOf (err: unknown): number {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof PsaHttpError && e.retryAfterMs !== undefined && e.retryAfterMs > 0) return e.retryAfterMs
-  }
-  return 0
 }
 
 /** a delivery for the one-by-one path; `refetch`: a batch already decided the PSA must be asked, and why */
