@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
 import type { ConditionalAccessPolicy, OrgContactInput, RegistrationInput, SkuInput, UserInput, UserRecord } from '@m365/m365-simulator'
-import { buildConnectWiseWebhook, sendWebhooks, type SimContact } from '@m365/psa-simulator'
+import { buildConnectWiseWebhook, prng, sendWebhooks, type SimContact } from '@m365/psa-simulator'
 import {
   backfill, buildVersion, connectPsa, connectTenant, contactDrift, createClient, createReport, finishedSync, firstSync, ingestContacts,
   listAll, mapCompanies, reportContacts, startStack, unprocessedDeliveries, versionRows, waitFor, type Api, type Row, type Stack, type Version
@@ -18,17 +18,7 @@ import {
 
 // ---------- deterministic data -------------------------------------------------------------------
 
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rand = mulberry32(20261107)
+const rand = prng(20261107)
 const chance = (p: number) => rand() < p
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!
 const guid = (n: number, kind: number) => `0a1e${String(kind).padStart(4, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`

@@ -30,8 +30,8 @@ const titles = ['IT Manager', 'CFO', 'Office Manager', 'Engineer', 'Accountant',
 const companyWords = ['Contoso', 'Fabrikam', 'Northwind', 'Tailspin', 'Litware', 'Adatum', 'Proseware', 'Wingtip', 'Woodgrove', 'Relecloud']
 const companySuffixes = ['Ltd', 'GmbH', 'Inc', '& Sons', 'AG', 'LLC']
 
-/** mulberry32: small, fast, deterministic. */
-function prng (seed: number): () => number {
+/** mulberry32: small, fast, deterministic; uniform in [0, 1). */
+export function prng (seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -1,6 +1,7 @@
 export { startPsaSimulator, type PsaSimulator, type PsaSimulatorOptions, type SimulatorClientOptions } from './server.js'
 export type { PsaSimulatorAdmin, SetDownOptions } from './admin.js'
 export type { SimCompany, SimContact, DeletedContact, NewContact, ContactPatch } from './model.js'
+export { prng } from './generate.js'
 export type { GenerateOptions, GenerateResult } from './generate.js'
 export type { SimulatorStats, PsaName } from './stats.js'
 export {
